@@ -1,0 +1,43 @@
+// Building blocks shared by the generator and the discriminator, written as plain tfjs ops
+// on NHWC tensors so they run on every backend (and the wasm gradient kernels apply).
+import * as tf from '@tensorflow/tfjs';
+
+/** Reflection padding on H and W; avoids the dark borders zero padding leaves in stylized output. */
+export function reflectPad(x: tf.Tensor4D, pad: number): tf.Tensor4D {
+  if (pad === 0) return x;
+  return tf.mirrorPad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 'reflect');
+}
+
+/** Convolution with explicit padding done by the caller ('valid' here), plus bias. */
+export function conv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, stride = 1): tf.Tensor4D {
+  const y = tf.conv2d(x, w, stride, 'valid');
+  return b ? tf.add(y, b) : y;
+}
+
+/**
+ * Instance norm with per-sample scale/shift. `gamma`/`beta` are [B, C] (or [1, C], broadcast),
+ * which is what makes the norm *conditional*: each style brings its own vectors.
+ */
+export function instanceNorm(x: tf.Tensor4D, gamma: tf.Tensor2D, beta: tf.Tensor2D, eps = 1e-5): tf.Tensor4D {
+  const { mean, variance } = tf.moments(x, [1, 2], true);
+  const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  const c = x.shape[3];
+  const g = tf.reshape(gamma, [gamma.shape[0], 1, 1, c]);
+  const bt = tf.reshape(beta, [beta.shape[0], 1, 1, c]);
+  return tf.add(tf.mul(normalized, g), bt) as tf.Tensor4D;
+}
+
+/**
+ * Nearest-neighbour ×2 upsampling by reshape + tile. tf.image.resizeNearestNeighbor's gradient
+ * is wrong on the cpu backend for batch > 1 and missing on wasm, so we avoid it.
+ */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const cols = tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]); // [NH, W, 2, C]
+  const rows = tf.tile(tf.reshape(cols, [n, h, 1, 2 * w * c]), [1, 1, 2, 1]); // [N, H, 2, 2WC]
+  return tf.reshape(rows, [n, 2 * h, 2 * w, c]);
+}
+
+export function leakyRelu(x: tf.Tensor4D, alpha = 0.2): tf.Tensor4D {
+  return tf.leakyRelu(x, alpha);
+}
