@@ -3,7 +3,7 @@
 // map per style and reading the map of the sample's own style.
 import * as tf from '@tensorflow/tfjs';
 import { conv, instanceNorm, leakyRelu } from './layers.js';
-import { ParamMap, Rng, convKernel, countParams, ones, zeros } from './params.js';
+import { ParamMap, Rng, convKernel, countParams, ones, uniquePrefix, zeros } from './params.js';
 
 export interface DiscriminatorConfig {
   /** Channels of the first conv (64 in pix2pix); doubles per stride-2 layer. */
@@ -17,6 +17,7 @@ export class Discriminator {
 
   constructor(readonly config: DiscriminatorConfig, seed = 1) {
     const rng = new Rng(seed);
+    const prefix = uniquePrefix('d');
     const w = config.width;
     this.specs = [
       { name: 'd1', cin: 3, cout: w, stride: 2, norm: false },
@@ -25,11 +26,11 @@ export class Discriminator {
       { name: 'd4', cin: 4 * w, cout: config.numStyles, stride: 1, norm: false },
     ];
     for (const s of this.specs) {
-      this.params[`${s.name}/w`] = convKernel(rng, 4, s.cin, s.cout, `d/${s.name}/w`);
-      this.params[`${s.name}/b`] = zeros([s.cout], `d/${s.name}/b`);
+      this.params[`${s.name}/w`] = convKernel(rng, 4, s.cin, s.cout, `${prefix}/${s.name}/w`);
+      this.params[`${s.name}/b`] = zeros([s.cout], `${prefix}/${s.name}/b`);
       if (s.norm) {
-        this.params[`${s.name}/gamma`] = ones([1, s.cout], `d/${s.name}/gamma`);
-        this.params[`${s.name}/beta`] = zeros([1, s.cout], `d/${s.name}/beta`);
+        this.params[`${s.name}/gamma`] = ones([1, s.cout], `${prefix}/${s.name}/gamma`);
+        this.params[`${s.name}/beta`] = zeros([1, s.cout], `${prefix}/${s.name}/beta`);
       }
     }
   }

@@ -3,7 +3,7 @@
 // row per style, so a style is nothing but those vectors and one network holds N styles.
 import * as tf from '@tensorflow/tfjs';
 import { conv, instanceNorm, reflectPad, upsample2x } from './layers.js';
-import { ParamMap, Rng, convKernel, countParams, ones, zeros } from './params.js';
+import { ParamMap, Rng, convKernel, countParams, ones, uniquePrefix, zeros } from './params.js';
 
 export interface GeneratorConfig {
   /** Base width w: channels are w, 2w, 4w. */
@@ -70,13 +70,14 @@ export class Generator {
 
   constructor(readonly config: GeneratorConfig, seed = 0) {
     const rng = new Rng(seed);
+    const prefix = uniquePrefix('g');
     this.layers = generatorLayers(config);
     for (const l of this.layers) {
-      this.params[`${l.name}/w`] = convKernel(rng, l.k, l.cin, l.cout, `g/${l.name}/w`);
-      this.params[`${l.name}/b`] = zeros([l.cout], `g/${l.name}/b`);
+      this.params[`${l.name}/w`] = convKernel(rng, l.k, l.cin, l.cout, `${prefix}/${l.name}/w`);
+      this.params[`${l.name}/b`] = zeros([l.cout], `${prefix}/${l.name}/b`);
       if (l.norm) {
-        this.params[`${l.name}/gamma`] = ones([config.numStyles, l.cout], `g/${l.name}/gamma`);
-        this.params[`${l.name}/beta`] = zeros([config.numStyles, l.cout], `g/${l.name}/beta`);
+        this.params[`${l.name}/gamma`] = ones([config.numStyles, l.cout], `${prefix}/${l.name}/gamma`);
+        this.params[`${l.name}/beta`] = zeros([config.numStyles, l.cout], `${prefix}/${l.name}/beta`);
       }
     }
   }

@@ -26,18 +26,28 @@ export class Rng {
   }
 }
 
+let instanceCounter = 0;
+/**
+ * tfjs keeps one global registry of variable names, so every network instance gets its own
+ * prefix ("g3/"); our own maps, checkpoints and packs use the prefix-free names.
+ */
+export function uniquePrefix(kind: string): string {
+  return `${kind}${instanceCounter++}`;
+}
+
 /** He-normal init for a conv kernel [kh, kw, cin, cout]. */
 export function convKernel(rng: Rng, k: number, cin: number, cout: number, name: string): tf.Variable {
   const std = Math.sqrt(2 / (k * k * cin));
-  return tf.variable(tf.truncatedNormal([k, k, cin, cout], 0, std, 'float32', rng.seed()), true, name);
+  const seed = rng.seed();
+  return tf.tidy(() => tf.variable(tf.truncatedNormal([k, k, cin, cout], 0, std, 'float32', seed), true, name));
 }
 
 export function zeros(shape: number[], name: string): tf.Variable {
-  return tf.variable(tf.zeros(shape), true, name);
+  return tf.tidy(() => tf.variable(tf.zeros(shape), true, name));
 }
 
 export function ones(shape: number[], name: string): tf.Variable {
-  return tf.variable(tf.ones(shape), true, name);
+  return tf.tidy(() => tf.variable(tf.ones(shape), true, name));
 }
 
 export function countParams(params: ParamMap): number {

@@ -1,0 +1,5 @@
+export * from './adam.js';
+export * from './checkpoint.js';
+export * from './clip.js';
+export * from './schedule.js';
+export * from './trainer.js';

@@ -1,0 +1,341 @@
+// The GAN trainer: one generator step (content + style + adversarial + TV) then one
+// discriminator step, each with its own Adam. Two modes:
+//  - 'full': trains the whole multi-style generator (backbone + every style's norm rows) and D;
+//  - 'fit-style': freezes the backbone and learns one new style's norm vectors only, which is
+//    how new styles are made cheaply (CLI `stylepack train`, plugin "Learn style").
+import * as tf from '@tensorflow/tfjs';
+import { Generator, type StyleVectors } from '../model/generator.js';
+import { Discriminator } from '../model/discriminator.js';
+import { Rng, readParams, writeParams } from '../model/params.js';
+import { type AdversarialKind, discriminatorLoss, generatorAdversarialLoss } from '../losses/adversarial.js';
+import { contentLoss, gram, styleLoss, totalVariationLoss } from '../losses/perceptual.js';
+import { Adam } from './adam.js';
+import { clipByGlobalNorm } from './clip.js';
+import { type LrSchedule, learningRateAt } from './schedule.js';
+import { type NamedArray, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+
+/** What the trainer needs from a loss network (see lossnet/): feature maps per tap. */
+export interface FeatureExtractor {
+  readonly taps: readonly string[];
+  features(x: tf.Tensor4D): tf.Tensor4D[];
+}
+
+export interface LossWeights {
+  content: number;
+  style: number;
+  adversarial: number;
+  tv: number;
+}
+
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 1, style: 10, adversarial: 0.05, tv: 1 };
+
+export interface TrainerOptions {
+  generator: Generator;
+  /** Needed in 'full' mode when the adversarial weight is above 0. */
+  discriminator?: Discriminator;
+  lossNet: FeatureExtractor;
+  /** Index into lossNet.taps of the content layer. */
+  contentTap: number;
+  /** Indices into lossNet.taps used for the style loss (default: all). */
+  styleTaps?: number[];
+  /** Optional transform of features before the Gram matrix (e.g. a softmax, see lossnet/). */
+  styleFeatureTransform?: (f: tf.Tensor4D) => tf.Tensor4D;
+  /** One painting per style, [1, H, W, 3] in [0,1]; index = style index ('fit-style': exactly one). */
+  styleImages: tf.Tensor4D[];
+  weights?: Partial<LossWeights>;
+  adversarial?: AdversarialKind;
+  learningRate?: { generator?: number; discriminator?: number };
+  schedule?: LrSchedule;
+  /** Global-norm gradient clipping (0 = off). */
+  clipNorm?: number;
+  seed?: number;
+  mode?: 'full' | 'fit-style';
+  /** 'fit-style': starting vectors per norm layer (e.g. the closest built-in style); default γ=1, β=0. */
+  fitInit?: Record<string, { gamma: Float32Array; beta: Float32Array }>;
+}
+
+export interface StepLosses {
+  content: number;
+  style: number;
+  adversarial: number;
+  tv: number;
+  /** Weighted sum the generator minimised. */
+  generator: number;
+  /** Discriminator loss (0 when no discriminator trains). */
+  discriminator: number;
+}
+
+export interface StepResult {
+  step: number;
+  learningRate: number;
+  losses: StepLosses;
+  gradNorm: number;
+}
+
+export interface FitOptions {
+  steps: number;
+  /** Content batch for a step, [B, H, W, 3] in [0,1]; the trainer disposes it. Must depend only on `step` for exact resumes. */
+  batch: (step: number) => tf.Tensor4D;
+  onStep?: (r: StepResult) => void | boolean | Promise<void | boolean>;
+  /** Return true from onStep or set signal.aborted to stop early (after the current step). */
+  signal?: { aborted: boolean };
+}
+
+export class Trainer {
+  readonly mode: 'full' | 'fit-style';
+  readonly weights: LossWeights;
+  readonly adversarial: AdversarialKind;
+  step = 0;
+  private readonly rng: Rng;
+  private readonly optG = new Adam();
+  private readonly optD = new Adam();
+  private readonly lrG: number;
+  private readonly lrD: number;
+  private readonly styleTaps: number[];
+  /** Per style tap: Gram targets of every style, [S, C, C]. */
+  private readonly styleGrams: tf.Tensor3D[];
+  /** 'fit-style': the one style's trainable vectors, [1, C] per norm layer. */
+  readonly fitParams: Record<string, tf.Variable> = {};
+  private readonly cropCache = new Map<string, tf.Tensor4D>();
+
+  constructor(readonly opts: TrainerOptions) {
+    this.mode = opts.mode ?? 'full';
+    this.weights = { ...DEFAULT_LOSS_WEIGHTS, ...opts.weights };
+    this.adversarial = opts.adversarial ?? 'bce';
+    this.rng = new Rng(opts.seed ?? 0);
+    this.lrG = opts.learningRate?.generator ?? 1e-3;
+    this.lrD = opts.learningRate?.discriminator ?? 1e-4;
+    const g = opts.generator;
+    const nTaps = opts.lossNet.taps.length;
+    if (!(opts.contentTap >= 0 && opts.contentTap < nTaps)) throw new Error(`contentTap ${opts.contentTap} is not a tap of the loss network (0..${nTaps - 1}).`);
+    this.styleTaps = opts.styleTaps ?? [...Array(nTaps).keys()];
+    if (this.mode === 'full') {
+      if (opts.styleImages.length !== g.config.numStyles) {
+        throw new Error(`Got ${opts.styleImages.length} style images for a generator with ${g.config.numStyles} styles; give one painting per style.`);
+      }
+      if (this.weights.adversarial > 0 && !opts.discriminator) throw new Error('An adversarial weight above 0 needs a discriminator.');
+      if (opts.discriminator && opts.discriminator.config.numStyles !== g.config.numStyles) {
+        throw new Error(`The discriminator is conditioned on ${opts.discriminator.config.numStyles} styles but the generator holds ${g.config.numStyles}.`);
+      }
+    } else {
+      if (opts.styleImages.length !== 1) throw new Error(`Style fitting learns one style: give exactly one style image (got ${opts.styleImages.length}).`);
+      for (const { name, channels } of g.normLayers) {
+        const init = opts.fitInit?.[name];
+        this.fitParams[`${name}/gamma`] = tf.tidy(() => tf.variable(init ? tf.tensor2d(init.gamma, [1, channels]) : tf.ones([1, channels]), true));
+        this.fitParams[`${name}/beta`] = tf.tidy(() => tf.variable(init ? tf.tensor2d(init.beta, [1, channels]) : tf.zeros([1, channels]), true));
+      }
+    }
+    // Style targets once, up front: Gram matrices of each painting's features.
+    const perStyle = opts.styleImages.map((img) =>
+      tf.tidy(() => {
+        const f = opts.lossNet.features(img);
+        return this.styleTaps.map((i) => gram(this.transform(f[i])));
+      }),
+    );
+    this.styleGrams = this.styleTaps.map((_, t) => tf.tidy(() => tf.concat(perStyle.map((s) => s[t]), 0) as tf.Tensor3D));
+    perStyle.flat().forEach((t) => t.dispose());
+  }
+
+  private transform(f: tf.Tensor4D): tf.Tensor4D {
+    return this.opts.styleFeatureTransform ? this.opts.styleFeatureTransform(f) : f;
+  }
+
+  private get trainsDiscriminator(): boolean {
+    return this.mode === 'full' && !!this.opts.discriminator && this.weights.adversarial > 0;
+  }
+
+  /** Style vectors used by the forward pass for this batch. */
+  private vectorsFor(oneHot: tf.Tensor2D): StyleVectors {
+    if (this.mode === 'full') return this.opts.generator.styleVectors(oneHot);
+    const out: StyleVectors = {};
+    for (const { name } of this.opts.generator.normLayers) {
+      out[name] = { gamma: this.fitParams[`${name}/gamma`] as tf.Tensor2D, beta: this.fitParams[`${name}/beta`] as tf.Tensor2D };
+    }
+    return out;
+  }
+
+  /** Random crops of each sample's painting, [B, h, w, 3]: the discriminator's real samples. */
+  private styleCrops(styleIdx: number[], h: number, w: number): tf.Tensor4D {
+    return tf.tidy(() => {
+      const crops = styleIdx.map((s) => {
+        const img = this.paintingAtLeast(s, h, w);
+        const [, H, W] = img.shape;
+        const y = this.rng.int(H - h + 1);
+        const x = this.rng.int(W - w + 1);
+        return tf.slice(img, [0, y, x, 0], [1, h, w, 3]);
+      });
+      return tf.concat(crops, 0) as tf.Tensor4D;
+    });
+  }
+
+  /** The painting, upscaled (once, cached) if it is smaller than the crop. */
+  private paintingAtLeast(s: number, h: number, w: number): tf.Tensor4D {
+    const img = this.opts.styleImages[s];
+    const [, H, W] = img.shape;
+    if (H >= h && W >= w) return img;
+    const key = `${s}:${h}x${w}`;
+    let cached = this.cropCache.get(key);
+    if (!cached) {
+      const k = Math.max(h / H, w / W);
+      cached = tf.tidy(() => tf.image.resizeBilinear(img, [Math.ceil(H * k), Math.ceil(W * k)]));
+      this.cropCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /**
+   * One training step on a content batch [B, H, W, 3] in [0,1] (H, W multiples of 4).
+   * `styleIdx` gives each sample's style ('full' mode); by default styles are drawn from the
+   * trainer's seeded RNG.
+   */
+  trainStep(content: tf.Tensor4D, styleIdx?: number[]): StepResult {
+    const g = this.opts.generator;
+    const B = content.shape[0];
+    const styles = this.mode === 'full' ? (styleIdx ?? Array.from({ length: B }, () => this.rng.int(g.config.numStyles))) : new Array<number>(B).fill(0);
+    if (styles.length !== B) throw new Error(`styleIdx has ${styles.length} entries for a batch of ${B}.`);
+    const lrG = learningRateAt(this.lrG, this.step, this.opts.schedule);
+    const lrD = learningRateAt(this.lrD, this.step, this.opts.schedule);
+    const w = this.weights;
+    const D = this.trainsDiscriminator ? this.opts.discriminator! : null;
+
+    const parts: tf.Scalar[] = [];
+    let fake: tf.Tensor4D | null = null;
+    const oneHot = this.mode === 'full' ? g.oneHot(styles) : tf.ones([B, 1]) as tf.Tensor2D;
+    const gParams: Record<string, tf.Variable> = this.mode === 'full' ? g.params : this.fitParams;
+    let gradNorm = 0;
+    tf.tidy(() => {
+      const contentTarget = tf.tidy(() => this.opts.lossNet.features(content)[this.opts.contentTap]);
+      const targets = this.styleGrams.map((table) => (this.mode === 'full' ? tf.gather(table, tf.tensor1d(styles, 'int32')) : table) as tf.Tensor3D);
+      const { grads } = tf.variableGrads(() => {
+        const y = g.apply(content, this.vectorsFor(oneHot));
+        const feats = this.opts.lossNet.features(y);
+        const lc = contentLoss(feats[this.opts.contentTap], contentTarget);
+        const ls = styleLoss(this.styleTaps.map((i) => this.transform(feats[i])), targets);
+        const la = D ? generatorAdversarialLoss(D.apply(y, oneHot), this.adversarial) : tf.scalar(0);
+        const lt = totalVariationLoss(y);
+        const total = tf.addN([tf.mul(lc, w.content), tf.mul(ls, w.style), tf.mul(la, w.adversarial), tf.mul(lt, w.tv)]) as tf.Scalar;
+        parts.push(...[lc, ls, la, lt, total].map((t) => tf.keep(t)));
+        fake = tf.keep(y);
+        return total;
+      }, Object.values(gParams));
+      const clipped = clipByGlobalNorm(this.renameGrads(grads, gParams), this.opts.clipNorm ?? 0);
+      gradNorm = clipped.norm.dataSync()[0];
+      this.optG.apply(gParams, clipped.grads, lrG);
+    });
+
+    let lossD = 0;
+    if (D) {
+      tf.tidy(() => {
+        const real = this.styleCrops(styles, content.shape[1], content.shape[2]);
+        const { value, grads } = tf.variableGrads(
+          () => discriminatorLoss(D.apply(real, oneHot), D.apply(fake!, oneHot), this.adversarial),
+          Object.values(D.params),
+        );
+        const clipped = clipByGlobalNorm(this.renameGrads(grads, D.params), this.opts.clipNorm ?? 0);
+        this.optD.apply(D.params, clipped.grads, lrD);
+        lossD = value.dataSync()[0];
+      });
+    }
+    const [lc, ls, la, lt, total] = parts.map((t) => t.dataSync()[0]);
+    tf.dispose([...parts, fake!, oneHot]);
+    const result: StepResult = {
+      step: this.step,
+      learningRate: lrG,
+      losses: { content: lc, style: ls, adversarial: la, tv: lt, generator: total, discriminator: lossD },
+      gradNorm,
+    };
+    this.step++;
+    return result;
+  }
+
+  /** tf.variableGrads keys gradients by tfjs variable name; map them back to our parameter keys. */
+  private renameGrads(grads: tf.NamedTensorMap, params: Record<string, tf.Variable>): tf.NamedTensorMap {
+    const out: tf.NamedTensorMap = {};
+    for (const [key, v] of Object.entries(params)) {
+      const gv = grads[v.name];
+      if (gv) out[key] = gv;
+    }
+    return out;
+  }
+
+  /** Run `steps` steps (continuing from the current step), calling onStep after each. */
+  async fit(f: FitOptions): Promise<StepResult[]> {
+    const results: StepResult[] = [];
+    const end = this.step + f.steps;
+    while (this.step < end && !f.signal?.aborted) {
+      const batch = f.batch(this.step);
+      let r: StepResult;
+      try {
+        r = this.trainStep(batch);
+      } finally {
+        batch.dispose();
+      }
+      results.push(r);
+      if ((await f.onStep?.(r)) === true) break;
+    }
+    return results;
+  }
+
+  /** 'fit-style': the learned vectors as plain arrays, keyed "<layer>/gamma" | "<layer>/beta". */
+  async fittedStyle(): Promise<Record<string, NamedArray>> {
+    if (this.mode !== 'fit-style') throw new Error('fittedStyle() is only available in fit-style mode.');
+    return readParams(this.fitParams);
+  }
+
+  /** Style vectors of the fitted style, for previews with Generator.stylize during training. */
+  fittedVectors(): StyleVectors {
+    return this.vectorsFor(tf.ones([1, 1]));
+  }
+
+  /** The whole training state (weights, both Adams, step, RNG) as bytes; write it atomically. */
+  async saveState(extra: { settings?: Record<string, unknown>; history?: unknown } = {}): Promise<Uint8Array> {
+    const tensors: Record<string, NamedArray> = {};
+    const add = (prefix: string, rec: Record<string, NamedArray>) => {
+      for (const [k, v] of Object.entries(rec)) tensors[`${prefix}${k}`] = v;
+    };
+    if (this.mode === 'full') add('G/', await readParams(this.opts.generator.params));
+    else add('fit/', await readParams(this.fitParams));
+    if (this.opts.discriminator && this.mode === 'full') add('D/', await readParams(this.opts.discriminator.params));
+    add('optG/', await this.optG.state());
+    add('optD/', await this.optD.state());
+    return encodeCheckpoint(
+      {
+        kind: 'stylepack-checkpoint',
+        version: 1,
+        step: this.step,
+        rngState: this.rng.state,
+        settings: { mode: this.mode, generator: this.opts.generator.config, optSteps: [this.optG.step, this.optD.step], ...extra.settings },
+        history: extra.history,
+      },
+      tensors,
+    );
+  }
+
+  /** Restore a state written by saveState(); the next step then reproduces the original run. */
+  loadState(bytes: Uint8Array): { settings: Record<string, unknown>; history?: unknown } {
+    const { header, tensors } = decodeCheckpoint(bytes);
+    if (header.settings.mode !== this.mode) throw new Error(`Checkpoint is from a "${String(header.settings.mode)}" run, but this trainer is in "${this.mode}" mode.`);
+    const pick = (prefix: string) => {
+      const out: Record<string, NamedArray> = {};
+      for (const [k, v] of Object.entries(tensors)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+      return out;
+    };
+    if (this.mode === 'full') writeParams(this.opts.generator.params, pick('G/'), 'generator weights');
+    else writeParams(this.fitParams, pick('fit/'), 'style vectors');
+    if (this.opts.discriminator && this.mode === 'full') writeParams(this.opts.discriminator.params, pick('D/'), 'discriminator weights');
+    const [sg, sd] = (header.settings.optSteps as number[] | undefined) ?? [header.step, header.step];
+    this.optG.restore(sg, pick('optG/'));
+    this.optD.restore(sd, pick('optD/'));
+    this.step = header.step;
+    this.rng.state = header.rngState;
+    return { settings: header.settings, history: header.history };
+  }
+
+  dispose(): void {
+    this.optG.dispose();
+    this.optD.dispose();
+    tf.dispose(this.styleGrams);
+    for (const t of this.cropCache.values()) t.dispose();
+    for (const v of Object.values(this.fitParams)) v.dispose();
+  }
+}
