@@ -1,0 +1,3 @@
+export * from './convert.js';
+export * from './colors.js';
+export * from './tiles.js';
