@@ -191,3 +191,25 @@ export class Generator {
     for (const v of Object.values(this.params)) v.dispose();
   }
 }
+
+/**
+ * Multiply-accumulates of one forward pass at H×W (convs only, as in the PyTorch anchor's
+ * conv_macs): GFLOP = 2·MACs/1e9.
+ */
+export function generatorMacs(cfg: GeneratorConfig, height: number, width: number): number {
+  let h = Math.ceil(height / 4) * 4;
+  let w = Math.ceil(width / 4) * 4;
+  let macs = 0;
+  for (const l of generatorLayers(cfg)) {
+    if (l.name === 'u1' || l.name === 'u2') {
+      h *= 2;
+      w *= 2;
+    }
+    const oh = l.stride === 2 ? h / 2 : h;
+    const ow = l.stride === 2 ? w / 2 : w;
+    macs += oh * ow * l.k * l.k * l.cin * l.cout;
+    h = oh;
+    w = ow;
+  }
+  return macs;
+}

@@ -107,3 +107,11 @@ describe('discriminator', () => {
     d.dispose();
   });
 });
+
+describe('cost model', () => {
+  it('w16 johnson is 5.55 GFLOP per 256² image, as the PyTorch anchor measures', async () => {
+    const { generatorMacs } = await import('./generator.js');
+    const gflop = (2 * generatorMacs(generatorPreset('johnson', { widthMultiplier: 0.5 }), 256, 256)) / 1e9;
+    expect(gflop).toBeCloseTo(5.55, 2);
+  });
+});
