@@ -76,6 +76,8 @@ export interface FitOptions {
   steps: number;
   /** Content batch for a step, [B, H, W, 3] in [0,1]; the trainer disposes it. Must depend only on `step` for exact resumes. */
   batch: (step: number) => tf.Tensor4D;
+  /** Style index of each sample for a step ('full' mode); default: drawn from the trainer's RNG. */
+  styles?: (step: number) => number[];
   onStep?: (r: StepResult) => void | boolean | Promise<void | boolean>;
   /** Return true from onStep or set signal.aborted to stop early (after the current step). */
   signal?: { aborted: boolean };
@@ -266,7 +268,7 @@ export class Trainer {
       const batch = f.batch(this.step);
       let r: StepResult;
       try {
-        r = this.trainStep(batch);
+        r = this.trainStep(batch, f.styles?.(this.step));
       } finally {
         batch.dispose();
       }
