@@ -1,0 +1,337 @@
+// stylepack pretrain: trains the multi-style generator (all styles at once) against a
+// discriminator, with atomic checkpoints, exact --resume, a loss plot and a sample grid.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Discriminator, Generator, Trainer, generatorPreset, type GeneratorPreset, type StepResult } from '@stylepack/core';
+import { choice, flag, num, parse, str } from '../args.js';
+import { interruptSignal, log, out, type Command } from '../command.js';
+import { ContentDataset } from '../dataset.js';
+import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
+import { writeAtomic } from '../io/atomic.js';
+import { listImages } from '../io/images.js';
+import { baseModelFromGenerator, encodeBaseModel, encodeStylePack, slug } from '../models.js';
+import { lossCurveSvg, type LossPoint } from '../plot.js';
+import { Progress } from '../progress.js';
+import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
+import { loadStyleTensor, previewPng, tensorToRgba, writeSampleGrid } from '../samples.js';
+
+const HELP = `Usage: stylepack pretrain --content DIR --styles DIR --out RUN_DIR [options]
+
+Trains the multi-style generator on every painting in --styles at once (one style per file,
+sorted by filename; style name = file stem) with content + style + adversarial + TV losses.
+
+Options:
+  --content DIR           content photos (JPEG/PNG/WebP), cropped at random each step
+  --styles DIR            one painting per style
+  --out RUN_DIR           run directory (created); see "Run directory" below
+  --size PX               crop size, a multiple of 4, at least 32 (default 256)
+  --steps N               total steps of the run (default 20000); with --resume, raises the target
+  --batch B               crops per step (default 4)
+  --preset lite|johnson   generator size (default lite)
+  --width-mult M          generator width multiplier (default 1)
+  --d-width W             discriminator base width (default 64)
+  --checkpoint-every N    steps between checkpoints, plot and sample refreshes (default 200)
+  --seed S                seed for weights, crops and style order (default 0)
+  --resume                continue RUN_DIR from its last checkpoint (settings come from run.json)
+  --backend NAME          auto|wasm|cpu|tensorflow (default auto: tfjs-node, else wasm, else cpu)
+  --author TEXT, --licence TEXT   recorded in the written model and packs
+  -h, --help
+
+Run directory: run.json (settings and status), checkpoint.bin (whole training state, written
+atomically), loss.svg (loss curves), samples.png (content | style | result per style),
+model.stylepack (base model: backbone + all styles) and packs/<style>.stylepack at the end.
+Ctrl-C finishes the current step, writes a checkpoint and exits with 130; run the same command
+with --resume to continue. Exit codes: 0 done, 1 failure, 2 usage error, 130 interrupted.`;
+
+interface Settings {
+  content: string;
+  styles: string;
+  styleFiles: string[];
+  styleNames: string[];
+  size: number;
+  batch: number;
+  preset: GeneratorPreset;
+  widthMultiplier: number;
+  dWidth: number;
+  seed: number;
+}
+
+interface RunJson {
+  command: 'pretrain';
+  settings: Settings;
+  steps: number;
+  checkpointEvery: number;
+  status: 'running' | 'interrupted' | 'done' | 'failed';
+  step: number;
+  backend?: string;
+  started: string;
+  updated: string;
+  outputs?: Record<string, string>;
+  error?: string;
+}
+
+const MAX_HISTORY = 4000;
+
+/** Keep the loss history bounded: past MAX_HISTORY points, merge neighbours pairwise. */
+export function compactHistory(h: LossPoint[]): LossPoint[] {
+  if (h.length <= MAX_HISTORY) return h;
+  const outp: LossPoint[] = [];
+  for (let i = 0; i < h.length; i += 2) {
+    const a = h[i];
+    const b = h[i + 1];
+    if (!b) {
+      outp.push(a);
+      continue;
+    }
+    const losses: Record<string, number> = {};
+    for (const k of Object.keys(a.losses)) losses[k] = (a.losses[k] + (b.losses[k] ?? a.losses[k])) / 2;
+    outp.push({ step: b.step, losses });
+  }
+  return outp;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const p = parse('pretrain', argv, {
+    content: { type: 'string' },
+    styles: { type: 'string' },
+    out: { type: 'string' },
+    size: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    preset: { type: 'string' },
+    'width-mult': { type: 'string' },
+    'd-width': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    seed: { type: 'string' },
+    resume: { type: 'boolean' },
+    backend: { type: 'string' },
+    author: { type: 'string' },
+    licence: { type: 'string' },
+  });
+  if (flag(p, 'help')) {
+    out(HELP);
+    return EXIT.ok;
+  }
+  const C = 'pretrain';
+  const runDir = resolve(str(p, 'out', true, C));
+  const resume = flag(p, 'resume');
+  const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
+  const ckptPath = join(runDir, 'checkpoint.bin');
+  const runJsonPath = join(runDir, 'run.json');
+
+  let settings: Settings;
+  let previous: RunJson | undefined;
+  let defaults = { steps: 20000, checkpointEvery: 200 };
+  if (resume) {
+    if (!existsSync(runJsonPath)) throw new UsageError(`--resume: ${runDir} has no run.json; it is not a pretrain run directory. Drop --resume to start a new run there.`, C);
+    previous = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunJson;
+    settings = previous.settings;
+    defaults = { steps: previous.steps, checkpointEvery: previous.checkpointEvery };
+    const clash = ['content', 'styles', 'size', 'batch', 'preset', 'width-mult', 'd-width', 'seed'].filter((k) => p.values[k] !== undefined);
+    const conflicting = clash.filter((k) => {
+      const v = p.values[k] as string;
+      const cur: Record<string, unknown> = { content: settings.content, styles: settings.styles, size: settings.size, batch: settings.batch, preset: settings.preset, 'width-mult': settings.widthMultiplier, 'd-width': settings.dWidth, seed: settings.seed };
+      return k === 'content' || k === 'styles' ? resolve(v) !== cur[k] : String(cur[k]) !== v && Number(v) !== cur[k];
+    });
+    if (conflicting.length) {
+      throw new UsageError(`--resume continues the run with its own settings from run.json; ${conflicting.map((k) => `--${k}`).join(', ')} differ${conflicting.length === 1 ? 's' : ''} from it. Drop ${conflicting.length === 1 ? 'it' : 'them'}, or start a new run in another --out directory.`, C);
+    }
+  } else {
+    if (existsSync(ckptPath) || existsSync(runJsonPath)) {
+      throw new UsageError(`${runDir} already holds a run. Add --resume to continue it, or choose a new --out directory.`, C);
+    }
+    const contentDir = resolve(str(p, 'content', true, C));
+    const stylesDir = resolve(str(p, 'styles', true, C));
+    const size = num(p, 'size', 256, { int: true, min: 32, max: 2048, command: C });
+    if (size % 4 !== 0) throw new UsageError(`--size must be a multiple of 4 (got ${size}); 256 is typical.`, C);
+    const styleFiles = await listImages(stylesDir, 'styles');
+    const styleNames = styleFiles.map((f) => basename(f, extname(f)));
+    const slugs = styleNames.map(slug);
+    const dup = slugs.find((s, i) => slugs.indexOf(s) !== i);
+    if (dup) throw new CliError(`Two style files in ${stylesDir} map to the same style id "${dup}"; rename one.`);
+    settings = {
+      content: contentDir,
+      styles: stylesDir,
+      styleFiles,
+      styleNames,
+      size,
+      batch: num(p, 'batch', 4, { int: true, min: 1, max: 64, command: C }),
+      preset: choice(p, 'preset', ['lite', 'johnson'] as const, 'lite', C),
+      widthMultiplier: num(p, 'width-mult', 1, { min: 0.05, max: 8, command: C }),
+      dWidth: num(p, 'd-width', 64, { int: true, min: 1, max: 512, command: C }),
+      seed: num(p, 'seed', 0, { int: true, min: 0, command: C }),
+    };
+  }
+  // With --resume, --steps and --checkpoint-every default to the run's own values.
+  const steps = num(p, 'steps', defaults.steps, { int: true, min: 1, command: C });
+  const checkpointEvery = num(p, 'checkpoint-every', defaults.checkpointEvery, { int: true, min: 1, command: C });
+  const author = str(p, 'author') ?? 'stylepack pretrain';
+  const licence = str(p, 'licence') ?? 'see the style images\u2019 licences';
+
+  await mkdir(runDir, { recursive: true });
+  const backendName = await setupBackend(backend, log);
+  const runJson: RunJson = {
+    command: 'pretrain',
+    settings,
+    steps,
+    checkpointEvery,
+    status: 'running',
+    step: 0,
+    backend: backendName,
+    started: previous?.started ?? new Date().toISOString(),
+    updated: new Date().toISOString(),
+  };
+  const saveRunJson = async () => {
+    runJson.updated = new Date().toISOString();
+    await writeAtomic(runJsonPath, JSON.stringify(runJson, null, 2) + '\n');
+  };
+
+  const { net, contentTap, styleTaps } = createLossNet();
+  const data = await ContentDataset.load(settings.content, settings.size, settings.seed, log);
+  const styles = await Promise.all(settings.styleFiles.map((f) => loadStyleTensor(f, settings.size)));
+  log(`styles: ${settings.styleNames.length} (${settings.styleNames.join(', ')})`);
+  const numStyles = settings.styleNames.length;
+  const g = new Generator(generatorPreset(settings.preset, { widthMultiplier: settings.widthMultiplier, numStyles }), settings.seed);
+  const d = new Discriminator({ width: settings.dWidth, numStyles }, settings.seed + 1);
+  log(`generator: ${settings.preset} ×${settings.widthMultiplier} (${g.paramCount().toLocaleString('en')} params), discriminator width ${settings.dWidth}`);
+  const trainer = new Trainer({
+    generator: g,
+    discriminator: d,
+    lossNet: net,
+    contentTap,
+    styleTaps,
+    styleImages: styles.map((s) => s.tensor),
+    seed: settings.seed,
+    mode: 'full',
+  });
+
+  let history: LossPoint[] = [];
+  if (resume && existsSync(ckptPath)) {
+    let state;
+    try {
+      state = trainer.loadState(new Uint8Array(await readFile(ckptPath)));
+    } catch (e) {
+      throw new CliError(`Cannot resume from ${ckptPath}: ${errorMessage(e)}`);
+    }
+    history = (state.history as LossPoint[] | undefined) ?? [];
+    log(`resumed from ${ckptPath} at step ${trainer.step}`);
+  } else if (resume) {
+    log(`no checkpoint in ${runDir} yet; starting at step 0`);
+  }
+  if (trainer.step >= steps) log(`the run is already at step ${trainer.step} ≥ --steps ${steps}; writing the outputs only`);
+  runJson.step = trainer.step;
+  await saveRunJson();
+
+  const checkpointSettings = { ...settings } as unknown as Record<string, unknown>;
+  const fixedContent = data.centreCrop(0);
+  const contentImg = await tensorToRgba(fixedContent);
+
+  const stylizeAll = async () => {
+    const results = [];
+    for (let s = 0; s < numStyles; s++) {
+      const t = tf.tidy(() => {
+        const oh = g.oneHot(s);
+        return g.stylize(fixedContent, g.styleVectors(oh));
+      });
+      results.push(await tensorToRgba(t));
+      t.dispose();
+    }
+    return results;
+  };
+  const writeCheckpoint = async () => {
+    const bytes = await trainer.saveState({ settings: checkpointSettings, history });
+    await writeAtomic(ckptPath, bytes);
+  };
+  const writeVisuals = async () => {
+    await writeAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title: `pretrain ${basename(runDir)} — step ${trainer.step}` }));
+    const results = await stylizeAll();
+    const rows = results.slice(0, 8).map((result, s) => ({ content: contentImg, style: styles[s].image, result }));
+    await writeSampleGrid(join(runDir, 'samples.png'), rows, Math.min(settings.size, 256));
+    return results;
+  };
+
+  const progress = new Progress({ label: 'pretrain', total: steps, start: trainer.step });
+  const interrupt = interruptSignal(() => progress.log('interrupt: finishing the current step, then writing a checkpoint (Ctrl-C again to quit at once)'));
+  const t0 = performance.now();
+  let status: RunJson['status'] = 'running';
+  try {
+    await trainer.fit({
+      steps: Math.max(0, steps - trainer.step),
+      batch: (step) => data.batch(step, settings.batch),
+      signal: interrupt.signal,
+      onStep: async (r: StepResult) => {
+        const l = r.losses;
+        if (![l.generator, l.discriminator].every(Number.isFinite)) {
+          throw new CliError(`Training diverged at step ${r.step} (loss ${l.generator}). Resume from the last checkpoint with a smaller --batch or another --seed.`);
+        }
+        history.push({ step: r.step + 1, losses: { content: l.content, style: l.style, adversarial: l.adversarial, tv: l.tv, generator: l.generator, discriminator: l.discriminator } });
+        history = compactHistory(history);
+        progress.update(trainer.step, { G: l.generator, c: l.content, s: l.style, adv: l.adversarial, D: l.discriminator });
+        if (trainer.step % checkpointEvery === 0 && trainer.step < steps && !interrupt.signal.aborted) {
+          await writeCheckpoint();
+          runJson.step = trainer.step;
+          await saveRunJson();
+          await writeVisuals();
+        }
+      },
+    });
+    progress.done();
+    await writeCheckpoint();
+    runJson.step = trainer.step;
+    if (interrupt.signal.aborted && trainer.step < steps) {
+      status = 'interrupted';
+      runJson.status = status;
+      await saveRunJson();
+      await writeVisuals();
+      log(`interrupted at step ${trainer.step}/${steps}; checkpoint written to ${ckptPath}. Continue with: stylepack pretrain --out ${runDir} --resume`);
+      return EXIT.interrupted;
+    }
+    const results = await writeVisuals();
+    // Final outputs: the base model and one pack per style.
+    const seconds = (performance.now() - t0) / 1000;
+    const base = await baseModelFromGenerator(g, settings.styleNames, settings.preset, settings.widthMultiplier);
+    const last = history[history.length - 1]?.losses ?? {};
+    const training = { steps: trainer.step, seconds: Math.round(seconds), size: settings.size, batch: settings.batch, losses: last, backend: backendName };
+    const modelPath = join(runDir, 'model.stylepack');
+    await writeAtomic(modelPath, await encodeBaseModel(base, { author, licence, description: `Pretrained on ${settings.styleNames.length} styles.`, training }));
+    const outputs: Record<string, string> = { model: modelPath };
+    for (let s = 0; s < numStyles; s++) {
+      const packPath = join(runDir, 'packs', `${slug(settings.styleNames[s])}.stylepack`);
+      const bytes = await encodeStylePack(base, base.styles[s], {
+        author,
+        licence,
+        description: `Built-in style "${settings.styleNames[s]}" of ${base.id}.`,
+        training: { ...training, styleImage: basename(settings.styleFiles[s]) },
+        preview: await previewPng(results[s]),
+      });
+      await writeAtomic(packPath, bytes);
+      outputs[settings.styleNames[s]] = packPath;
+    }
+    status = 'done';
+    runJson.status = status;
+    runJson.outputs = outputs;
+    await saveRunJson();
+    out(`done: ${trainer.step} steps in ${seconds.toFixed(1)} s`);
+    out(`base model: ${modelPath} (${base.id})`);
+    for (const [name, path] of Object.entries(outputs)) if (name !== 'model') out(`pack: ${path}`);
+    return EXIT.ok;
+  } catch (e) {
+    progress.done();
+    runJson.status = 'failed';
+    runJson.error = errorMessage(e);
+    await saveRunJson().catch(() => {});
+    throw e;
+  } finally {
+    interrupt.release();
+    fixedContent.dispose();
+    trainer.dispose();
+    g.dispose();
+    d.dispose();
+    net.dispose();
+    styles.forEach((s) => s.tensor.dispose());
+  }
+}
+
+export const pretrain: Command = { name: 'pretrain', summary: 'train the multi-style base model (generator + discriminator)', help: HELP, run };

@@ -1,0 +1,192 @@
+// stylepack stylize: apply a pack (or a blend of packs) to image files.
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { fitWithin, preserveColors, rgbToRgba, rgbaToTensor, stylizeTiled, tileCount, type StyleEntry } from '@stylepack/core';
+import { choice, flag, num, parse, str } from '../args.js';
+import { log, out, type Command } from '../command.js';
+import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
+import { outputFormat, readImage, resizeRgba, writeImage } from '../io/images.js';
+import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack, resolvePackPath, styleShapes, type BaseModel } from '../models.js';
+import { BACKEND_CHOICES, setupBackend } from '../runtime.js';
+
+export const DEFAULT_MAX_SIZE = 1024;
+
+const HELP = `Usage: stylepack stylize --pack PACK|NAME IN... --out DIR|FILE [options]
+
+Stylizes each input image (JPEG, PNG or WebP; EXIF orientation applied; alpha kept).
+NAME is a built-in pack: models/packs/NAME.stylepack of the stylepack install.
+
+Options:
+  --pack PACK|NAME        the style pack (a file, or a built-in name)
+  --out DIR|FILE          output folder (one <input name> per input, same format as the input),
+                          or a single .png/.jpg/.webp file when there is one input
+  --strength S            0..1, blend between the input (0) and the full style (1) (default 1)
+  --max-size PX           longest side processed in one pass (default ${DEFAULT_MAX_SIZE}); larger images
+                          are downscaled to it, or tiled at full size with --tile
+  --tile PX               stylize images larger than --max-size in overlapping PX-sized tiles
+  --preserve-colors       keep the input's colours, take only luminance from the style
+  --mix NAME:W,NAME:W     blend styles: each NAME is a style of --pack, a pack file or a
+                          built-in pack; W are relative weights
+  --base MODEL            base model the pack was made for (default: found automatically)
+  --backend NAME          auto|wasm|cpu|tensorflow (default auto)
+  -h, --help
+
+Outputs are written atomically (never half-written). Exit codes: 0 all written, 1 some input
+failed (the others are still written), 2 usage error.`;
+
+interface Plan {
+  input: string;
+  output: string;
+}
+
+function planOutputs(inputs: string[], outArg: string): Plan[] {
+  const isDir = (existsSync(outArg) && statSync(outArg).isDirectory()) || /[\\/]$/.test(outArg) || !extname(outArg);
+  if (!isDir) {
+    if (inputs.length > 1) throw new UsageError(`--out ${outArg} is a file, but ${inputs.length} inputs were given; use a folder for --out.`, 'stylize');
+    outputFormat(outArg);
+    return [{ input: inputs[0], output: resolve(outArg) }];
+  }
+  const seen = new Map<string, string>();
+  return inputs.map((input) => {
+    const ext = extname(input).toLowerCase();
+    const name = basename(input, extname(input)) + (['.jpg', '.jpeg', '.png', '.webp'].includes(ext) ? ext : '.png');
+    const output = resolve(join(outArg, name));
+    if (seen.has(output)) throw new UsageError(`${input} and ${seen.get(output)} would both be written to ${output}; stylize them separately.`, 'stylize');
+    seen.set(output, input);
+    return { input, output };
+  });
+}
+
+async function run(argv: string[]): Promise<number> {
+  const C = 'stylize';
+  const p = parse(C, argv, {
+    pack: { type: 'string' },
+    out: { type: 'string' },
+    strength: { type: 'string' },
+    'max-size': { type: 'string' },
+    tile: { type: 'string' },
+    'preserve-colors': { type: 'boolean' },
+    mix: { type: 'string' },
+    base: { type: 'string' },
+    backend: { type: 'string' },
+  }, true);
+  if (flag(p, 'help')) {
+    out(HELP);
+    return EXIT.ok;
+  }
+  const packRef = str(p, 'pack');
+  const mixArg = str(p, 'mix');
+  if (!packRef && !mixArg) throw new UsageError('Missing --pack (a .stylepack file or a built-in pack name).', C);
+  const outArg = str(p, 'out', true, C);
+  if (p.positionals.length === 0) throw new UsageError('No input images given.', C);
+  const strength = num(p, 'strength', 1, { min: 0, max: 1, command: C });
+  const maxSize = num(p, 'max-size', DEFAULT_MAX_SIZE, { int: true, min: 16, max: 16384, command: C });
+  const tile = p.values.tile === undefined ? undefined : num(p, 'tile', 512, { int: true, min: 64, max: 4096, command: C });
+  const preserve = flag(p, 'preserve-colors');
+  const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
+  const mix = mixArg?.split(',').map((part) => {
+    const m = /^(.+):([0-9]*\.?[0-9]+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--mix entries are NAME:WEIGHT (e.g. starry-night:0.7,great-wave:0.3); got "${part}".`, C);
+    return { ref: m[1], weight: Number(m[2]) };
+  });
+  const plans = planOutputs(p.positionals, outArg);
+
+  // Styles: --pack's first style, or the --mix blend (names resolve inside --pack first).
+  let base: BaseModel | undefined;
+  const parts: { style: StyleEntry; weight: number; label: string }[] = [];
+  const packStyles: StyleEntry[] = [];
+  let packLabel = '';
+  if (packRef) {
+    const path = await resolvePackPath(packRef);
+    const pack = await readPack(path);
+    base = await baseForPack(pack, path, str(p, 'base'));
+    packStyles.push(...pack.styles);
+    packLabel = `${pack.manifest.name} (${basename(path)})`;
+    if (!mix) parts.push({ style: pack.styles[0], weight: 1, label: pack.styles[0].name });
+  }
+  for (const m of mix ?? []) {
+    const inPack = packStyles.find((s) => s.name === m.ref);
+    if (inPack) {
+      parts.push({ style: inPack, weight: m.weight, label: m.ref });
+      continue;
+    }
+    const path = await resolvePackPath(m.ref);
+    const pack = await readPack(path);
+    const b = await baseForPack(pack, path, str(p, 'base'));
+    if (base && b.sha256 !== base.sha256) throw new CliError(`--mix: ${m.ref} was made for base model ${b.id}, the others for ${base.id}; only packs of the same base model can be mixed.`);
+    base ??= b;
+    parts.push({ style: pack.styles[0], weight: m.weight, label: m.ref });
+  }
+  if (!base) throw new CliError('No base model found.');
+  const shapes = styleShapes(base);
+  for (const { style } of parts) {
+    for (const [k, shape] of Object.entries(shapes)) {
+      if (style.tensors[k]?.shape.join() !== shape.join()) throw new CliError(`Style "${style.name}" does not fit base model ${base.id} (tensor ${k}).`);
+    }
+  }
+
+  await setupBackend(backend, log);
+  const g = generatorFor(base);
+  const vectors = blendVectors(base, parts);
+  log(`style: ${parts.length > 1 ? parts.map((x) => `${x.label}×${x.weight}`).join(' + ') : packLabel || parts[0].label}; base ${base.id}; strength ${strength}${preserve ? '; colours preserved' : ''}`);
+
+  let failed = 0;
+  try {
+    for (const { input, output } of plans) {
+      const t0 = performance.now();
+      try {
+        const img = await readImage(input);
+        let src = img as { width: number; height: number; data: Uint8Array | Uint8ClampedArray };
+        let note = '';
+        const big = Math.max(img.width, img.height) > maxSize;
+        const tiled = big && tile !== undefined;
+        if (big && !tiled) {
+          const fit = fitWithin(img.width, img.height, maxSize);
+          src = await resizeRgba(img, fit.width, fit.height);
+          note = `downscaled from ${img.width}×${img.height} to ${fit.width}×${fit.height} (--max-size ${maxSize}; add --tile PX to keep full size)`;
+        } else if (tiled) {
+          note = `full size in ${tileCount(img.width, img.height, { tileSize: tile })} tiles of ${tile} px (larger than --max-size ${maxSize})`;
+        }
+        if (Math.min(src.width, src.height) < 8) throw new CliError(`${input} is too small (${src.width}×${src.height}); stylize needs at least 8 px a side.`);
+        const x = rgbaToTensor(src);
+        let rgb: Float32Array;
+        try {
+          let y: tf.Tensor4D;
+          if (tiled) {
+            const data = await stylizeTiled(g, x, vectors, { tileSize: tile, strength, yieldBetweenTiles: async () => {}, onTile: (d, n) => process.stderr.write(`\r  tile ${d}/${n}`) });
+            process.stderr.write('\r\x1b[2K');
+            y = tf.tensor4d(data, x.shape);
+          } else {
+            y = g.stylize(x, vectors, strength);
+          }
+          if (preserve) {
+            const z = preserveColors(y, x);
+            y.dispose();
+            y = z;
+          }
+          rgb = (await y.data()) as Float32Array;
+          y.dispose();
+        } finally {
+          x.dispose();
+        }
+        await writeImage(output, { width: src.width, height: src.height, data: rgbToRgba(rgb, src.width, src.height, src) });
+        out(`${input} → ${output} (${src.width}×${src.height}, ${((performance.now() - t0) / 1000).toFixed(2)} s)${note ? ` — ${note}` : ''}`);
+      } catch (e) {
+        failed++;
+        if (e instanceof UsageError) throw e;
+        log(`stylepack stylize: error: ${errorMessage(e)}`);
+      }
+    }
+  } finally {
+    disposeVectors(vectors);
+    g.dispose();
+  }
+  if (failed) {
+    log(`${failed} of ${plans.length} input(s) failed; nothing was written for them.`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}
+
+export const stylize: Command = { name: 'stylize', summary: 'stylize images with a pack', help: HELP, run };

@@ -1,0 +1,173 @@
+// stylepack train: learn a new style from one painting by fitting only its norm vectors on the
+// frozen base model (Trainer mode 'fit-style'), starting from the closest built-in style.
+import { basename, extname, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Trainer, gram, type LossNetwork } from '@stylepack/core';
+import { choice, flag, num, parse, str } from '../args.js';
+import { interruptSignal, log, out, type Command } from '../command.js';
+import { ContentDataset } from '../dataset.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
+import { writeAtomic } from '../io/atomic.js';
+import { DEFAULT_BASE, EXAMPLES_DIR, blendVectors, disposeVectors, encodeStylePack, generatorFor, loadBaseModel, slug, type BaseModel } from '../models.js';
+import { Progress } from '../progress.js';
+import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
+import { loadStyleTensor, previewPng, tensorToRgba } from '../samples.js';
+
+const HELP = `Usage: stylepack train --style IMAGE --out PACK [options]
+
+Learns a new style from one painting: only that style's norm vectors are fitted, the base
+model stays frozen, so it is quick and the pack is tiny. Starts from the built-in style whose
+results are closest (Gram distance) to the painting.
+
+Options:
+  --style IMAGE           the painting (JPEG/PNG/WebP)
+  --base MODEL            base model (default models/base/model.stylepack)
+  --out PACK              the .stylepack file to write
+  --name NAME             style name (default: the painting's file name)
+  --steps N               optimisation steps (default 400)
+  --size PX               crop size, multiple of 4, at least 32 (default 256)
+  --batch B               crops per step (default 2)
+  --content DIR           content photos to train on (default: the repository's examples/)
+  --seed S                (default 0)
+  --backend NAME          auto|wasm|cpu|tensorflow (default auto)
+  --author TEXT, --licence TEXT   written into the pack
+  -h, --help
+
+Ctrl-C stops after the current step without writing the pack (exit 130).
+Exit codes: 0 written, 1 failure, 2 usage error, 130 interrupted.`;
+
+/** Σ over taps of mean squared Gram difference. */
+function gramDistance(net: LossNetwork, a: tf.Tensor4D, targets: tf.Tensor3D[]): number {
+  return tf.tidy(() => {
+    const f = net.features(a);
+    return tf.addN(f.map((t, i) => tf.mean(tf.squaredDifference(gram(t), targets[i])))).dataSync()[0];
+  });
+}
+
+/** The base style whose result on `content` is closest to the painting, by Gram distance. */
+function closestStyle(base: BaseModel, net: LossNetwork, content: tf.Tensor4D, painting: tf.Tensor4D): { index: number; distance: number } | null {
+  if (base.styles.length === 0) return null;
+  const g = generatorFor(base);
+  const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
+  let best = { index: -1, distance: Infinity };
+  try {
+    base.styles.forEach((style, i) => {
+      const v = blendVectors(base, [{ style, weight: 1 }]);
+      const y = g.stylize(content, v);
+      const dist = gramDistance(net, y, targets);
+      y.dispose();
+      disposeVectors(v);
+      if (dist < best.distance) best = { index: i, distance: dist };
+    });
+  } finally {
+    tf.dispose(targets);
+    g.dispose();
+  }
+  return best;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const C = 'train';
+  const p = parse(C, argv, {
+    style: { type: 'string' },
+    base: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    steps: { type: 'string' },
+    size: { type: 'string' },
+    batch: { type: 'string' },
+    content: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    author: { type: 'string' },
+    licence: { type: 'string' },
+  });
+  if (flag(p, 'help')) {
+    out(HELP);
+    return EXIT.ok;
+  }
+  const stylePath = resolve(str(p, 'style', true, C));
+  const outPath = resolve(str(p, 'out', true, C));
+  if (extname(outPath) !== '.stylepack') throw new UsageError(`--out must be a .stylepack file (got ${outPath}).`, C);
+  const basePath = resolve(str(p, 'base') ?? DEFAULT_BASE);
+  const name = str(p, 'name') ?? basename(stylePath, extname(stylePath));
+  const steps = num(p, 'steps', 400, { int: true, min: 1, command: C });
+  const size = num(p, 'size', 256, { int: true, min: 32, max: 2048, command: C });
+  if (size % 4 !== 0) throw new UsageError(`--size must be a multiple of 4 (got ${size}).`, C);
+  const batch = num(p, 'batch', 2, { int: true, min: 1, max: 64, command: C });
+  const seed = num(p, 'seed', 0, { int: true, min: 0, command: C });
+  const contentDir = resolve(str(p, 'content') ?? EXAMPLES_DIR);
+  const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
+
+  const base = await loadBaseModel(basePath);
+  await setupBackend(backend, log);
+  const painting = await loadStyleTensor(stylePath, size);
+  const { net, contentTap, styleTaps } = createLossNet();
+  const data = await ContentDataset.load(contentDir, size, seed, log);
+  const probe = data.centreCrop(0);
+  const g = generatorFor(base);
+  let trainer: Trainer | undefined;
+  const interrupt = interruptSignal(() => log('interrupt: stopping after the current step; no pack will be written'));
+  try {
+    const closest = closestStyle(base, net, probe, painting.tensor);
+    let fitInit: Record<string, { gamma: Float32Array; beta: Float32Array }> | undefined;
+    let initFrom: string | null = null;
+    if (closest) {
+      const s = base.styles[closest.index];
+      initFrom = s.name;
+      fitInit = {};
+      for (const { name: layer } of g.normLayers) fitInit[layer] = { gamma: s.tensors[`${layer}/gamma`].data, beta: s.tensors[`${layer}/beta`].data };
+      log(`starting from the closest built-in style: ${s.name} (Gram distance ${closest.distance.toPrecision(3)})`);
+    }
+    trainer = new Trainer({ generator: g, lossNet: net, contentTap, styleTaps, styleImages: [painting.tensor], mode: 'fit-style', fitInit, seed, weights: { adversarial: 0 } });
+    const progress = new Progress({ label: 'train', total: steps });
+    const t0 = performance.now();
+    const losses: { content: number[]; style: number[]; tv: number[] } = { content: [], style: [], tv: [] };
+    const tr = trainer;
+    await tr.fit({
+      steps,
+      batch: (step) => data.batch(step, batch),
+      signal: interrupt.signal,
+      onStep: (r) => {
+        if (!Number.isFinite(r.losses.generator)) throw new CliError(`Training diverged at step ${r.step}; try another --seed or a smaller --size.`);
+        losses.content.push(r.losses.content);
+        losses.style.push(r.losses.style);
+        losses.tv.push(r.losses.tv);
+        progress.update(tr.step, { loss: r.losses.generator, c: r.losses.content, s: r.losses.style });
+      },
+    });
+    progress.done();
+    if (interrupt.signal.aborted) {
+      log(`interrupted at step ${tr.step}/${steps}; ${outPath} was not written.`);
+      return EXIT.interrupted;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const tensors = await tr.fittedStyle();
+    const style = { name, tensors: Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: [v.shape[v.shape.length - 1]], data: v.data }])) };
+    const preview = tf.tidy(() => g.stylize(probe, tr.fittedVectors()));
+    const previewImg = await tensorToRgba(preview);
+    preview.dispose();
+    // Keep the stored series short: at most ~200 points per loss.
+    const thin = (a: number[]) => (a.length <= 200 ? a : a.filter((_, i) => i % Math.ceil(a.length / 200) === 0 || i === a.length - 1));
+    const bytes = await encodeStylePack(base, style, {
+      id: slug(name),
+      author: str(p, 'author') ?? 'stylepack train',
+      licence: str(p, 'licence') ?? 'see the style image\u2019s licence',
+      description: `Learned from ${basename(stylePath)} on ${base.id}.`,
+      training: { mode: 'fit-style', steps: tr.step, seconds: Math.round(seconds * 10) / 10, size, batch, styleImage: basename(stylePath), initFrom, losses: { content: thin(losses.content), style: thin(losses.style), tv: thin(losses.tv) } },
+      preview: await previewPng(previewImg),
+    });
+    await writeAtomic(outPath, bytes);
+    out(`wrote ${outPath} (style "${name}", ${tr.step} steps in ${seconds.toFixed(1)} s, base ${base.id})`);
+    return EXIT.ok;
+  } finally {
+    interrupt.release();
+    trainer?.dispose();
+    g.dispose();
+    net.dispose();
+    probe.dispose();
+    painting.tensor.dispose();
+  }
+}
+
+export const train: Command = { name: 'train', summary: 'learn a new style on the frozen base model', help: HELP, run };
