@@ -1,0 +1,30 @@
+// npm run bench: runs every bench suite present and writes bench/results/*.json.
+//   npm run bench [-- --full] [-- --only=core,cli,plugin,vs-torch]
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.split('=')[1].split(',');
+const suites = [
+  { name: 'core', file: 'core.mjs' },
+  { name: 'cli', file: 'cli.mjs' },
+  { name: 'plugin', file: 'plugin-ui.mjs' },
+  { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
+];
+let failed = 0;
+for (const s of suites) {
+  if (only && !only.includes(s.name)) continue;
+  if (s.when && !s.when()) continue;
+  const file = join(here, s.file);
+  if (!existsSync(file)) continue;
+  console.log(`\n=== bench: ${s.name} ===`);
+  const r = spawnSync(process.execPath, [file, ...args], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench ${s.name} failed (exit ${r.status})`);
+  }
+}
+process.exit(failed ? 1 : 0);
