@@ -1,0 +1,111 @@
+// Builds the Figma plugin into dist/:
+//   dist/code.js  main thread (Figma's sandbox), one IIFE, ES2017
+//   dist/ui.html  the panel: CSS + the whole UI bundle (Preact, tfjs, @stylepack/core) inlined,
+//                 plus the tfjs wasm binaries and the built-in packs as base64 — Figma loads the
+//                 UI as one HTML document and the manifest allows no network.
+//   dist/*.wasm   the same wasm binaries as files (for serving over http in tests/benchmarks)
+// Usage: node build.mjs [--dev]   (--dev: no minification, inline sourcemap in the UI)
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const dist = join(here, 'dist');
+const dev = process.argv.includes('--dev');
+const require = createRequire(import.meta.url);
+
+/** Single-threaded wasm binaries only: a plugin iframe is not cross-origin isolated (no threads). */
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist';
+const packsDir = join(root, 'models', 'packs');
+
+const coreSrc = join(root, 'packages', 'core', 'src');
+
+/**
+ * @stylepack/core is bundled from its TypeScript sources (as vitest runs it), with every core
+ * module marked side-effect free so the trainer, loss network etc. are tree-shaken out of the UI.
+ */
+const coreFromSource = {
+  name: 'stylepack-core-source',
+  setup(build) {
+    build.onResolve({ filter: /^@stylepack\/core$/ }, () => ({ path: join(coreSrc, 'index.ts'), sideEffects: false }));
+    build.onResolve({ filter: /^\./ }, async (args) => {
+      if (!args.importer.startsWith(coreSrc + sep) || args.pluginData === 'core-inner') return undefined;
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'core-inner' });
+      if (r.errors.length) return { errors: r.errors };
+      return { path: r.path, sideEffects: false };
+    });
+  },
+};
+
+const virtualModules = {
+  name: 'stylepack-virtual',
+  setup(build) {
+    build.onResolve({ filter: /^stylepack:(wasm|packs)$/ }, (args) => ({ path: args.path, namespace: 'stylepack-virtual' }));
+    build.onLoad({ filter: /.*/, namespace: 'stylepack-virtual' }, (args) => {
+      if (args.path === 'stylepack:wasm') {
+        const files = Object.fromEntries(WASM_FILES.map((f) => [f, readFileSync(join(wasmDir, f)).toString('base64')]));
+        return { contents: `export const WASM_FILES = ${JSON.stringify(files)};`, loader: 'js' };
+      }
+      const packs = [];
+      if (existsSync(packsDir)) {
+        for (const f of readdirSync(packsDir).sort()) {
+          if (!f.endsWith('.stylepack') || !statSync(join(packsDir, f)).isFile()) continue;
+          packs.push({ file: f, base64: readFileSync(join(packsDir, f)).toString('base64') });
+        }
+      }
+      console.log(`figma-plugin: ${packs.length} built-in pack(s) from models/packs/${packs.length ? ': ' + packs.map((p) => p.file).join(', ') : ''}`);
+      return { contents: `export const BUILTIN_PACKS = ${JSON.stringify(packs)};`, loader: 'js' };
+    });
+  },
+};
+
+mkdirSync(dist, { recursive: true });
+
+const main = esbuild.build({
+  entryPoints: [join(here, 'src/main/index.ts')],
+  bundle: true,
+  format: 'iife',
+  target: 'es2017',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  outfile: join(dist, 'code.js'),
+  minify: !dev,
+  logLevel: 'warning',
+});
+
+const ui = esbuild.build({
+  entryPoints: [join(here, 'src/ui/index.tsx')],
+  bundle: true,
+  format: 'iife',
+  target: 'es2020',
+  platform: 'browser',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
+  plugins: [coreFromSource, virtualModules],
+  write: false,
+  minify: !dev,
+  sourcemap: dev ? 'inline' : false,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const [, uiResult] = await Promise.all([main, ui]);
+const js = uiResult.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
+const css = readFileSync(join(here, 'src/ui/ui.css'), 'utf8');
+const html = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Stylepack</title><style>${css}</style></head>
+<body><div id="app"></div><script>${js}</script></body>
+</html>
+`;
+writeFileSync(join(dist, 'ui.html'), html);
+for (const f of WASM_FILES) copyFileSync(join(wasmDir, f), join(dist, f));
+writeFileSync(join(dist, 'ui-meta.json'), JSON.stringify(uiResult.metafile));
+const kb = (n) => `${(n / 1024).toFixed(0)} kB`;
+console.log(`figma-plugin: dist/code.js ${kb(statSync(join(dist, 'code.js')).size)}, dist/ui.html ${kb(Buffer.byteLength(html))}`);

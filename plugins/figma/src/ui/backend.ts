@@ -1,0 +1,52 @@
+// Picks the tfjs backend for the panel: the user's choice first, then the browser order
+// (webgpu → webgl → wasm → cpu), via @stylepack/core's selectBackend. The wasm binaries are
+// inlined in ui.html (base64) and handed to tfjs as blob: URLs, because a Figma plugin's UI is
+// one HTML document with no network (manifest networkAccess: none).
+import * as tf from '@tensorflow/tfjs';
+import { BROWSER_BACKEND_ORDER, describeBackendChoice, selectBackend, type BackendName } from '@stylepack/core';
+import { WASM_FILES } from 'stylepack:wasm';
+import type { BackendPreference } from '../protocol.js';
+import { base64ToBytes } from './base64.js';
+
+let wasmUrls: Record<string, string> | null = null;
+
+function wasmPaths(): Record<string, string> {
+  if (!wasmUrls) {
+    wasmUrls = {};
+    for (const [file, b64] of Object.entries(WASM_FILES)) {
+      wasmUrls[file] = URL.createObjectURL(new Blob([base64ToBytes(b64) as BlobPart], { type: 'application/wasm' }));
+    }
+  }
+  return wasmUrls;
+}
+
+export interface ActiveBackend {
+  name: string;
+  /** "wasm (SIMD, single-threaded; webgpu: navigator.gpu is undefined; …)" */
+  description: string;
+}
+
+let current: { pref: BackendPreference; active: ActiveBackend } | null = null;
+
+/** Backend order for a preference: the chosen one first, the others as fallbacks. */
+export function backendOrder(pref: BackendPreference): BackendName[] {
+  const order: BackendName[] = [...BROWSER_BACKEND_ORDER];
+  if (pref === 'auto') return order;
+  return [pref, ...order.filter((b) => b !== pref)];
+}
+
+export async function ensureBackend(pref: BackendPreference, log: (line: string) => void = () => {}): Promise<ActiveBackend> {
+  if (current && current.pref === pref && tf.getBackend() === current.active.name) return current.active;
+  const choice = await selectBackend(backendOrder(pref), {
+    log,
+    wasmPaths: wasmPaths(),
+    prepare: async (name) => {
+      // No SharedArrayBuffer in a plugin iframe (not cross-origin isolated): we ship the
+      // single-threaded binaries only, so make sure tfjs never asks for the threaded one.
+      if (name === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    },
+  });
+  const active = { name: choice.name, description: describeBackendChoice(choice) };
+  current = { pref, active };
+  return active;
+}

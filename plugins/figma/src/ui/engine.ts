@@ -1,0 +1,224 @@
+// The model side of the UI: style packs, the one cached generator, stylizing an RGBA image.
+// No DOM here (images come in and go out as RGBA bytes), so the same code runs under vitest in
+// Node on the cpu backend and in the plugin iframe on webgpu/webgl/wasm.
+import * as tf from '@tensorflow/tfjs';
+import {
+  CancelledError,
+  Generator,
+  decodePack,
+  hasAlpha,
+  preserveColors as preserveColorsOp,
+  rgbToRgba,
+  rgbaToTensor,
+  stylizeTiled,
+  writeParams,
+  type GeneratorConfig,
+  type PackTensor,
+  type RgbaImage,
+  type StylePack,
+} from '@stylepack/core';
+
+export { CancelledError };
+
+/** One style the user can pick: a style inside a pack. */
+export interface StyleOption {
+  /** `${packId}#${styleIndex}`; what Settings.packId stores. */
+  key: string;
+  packId: string;
+  styleIndex: number;
+  /** "Pack name" or "Pack name / style" when a pack holds several styles. */
+  label: string;
+  builtIn: boolean;
+  /** PNG bytes of the pack's preview, if it has one. */
+  preview: Uint8Array | null;
+  /** Base model this style's vectors were trained for. */
+  baseSha: string;
+  /** Null when the style can be used; else why not (e.g. its base model is not installed). */
+  problem: string | null;
+}
+
+interface LoadedPack {
+  pack: StylePack;
+  builtIn: boolean;
+}
+
+const isNormKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
+
+/** Architecture of a generator from its weights (c1/w is [k, k, 3, width]; r<i>a/w per block). */
+export function inferGeneratorConfig(weights: Record<string, PackTensor>): GeneratorConfig {
+  const c1 = weights['c1/w'];
+  if (!c1 || c1.shape.length !== 4) throw new Error('The base model has no "c1/w" kernel; it is not a stylepack generator.');
+  let resBlocks = 0;
+  while (weights[`r${resBlocks}a/w`]) resBlocks++;
+  return { width: c1.shape[3]!, outerKernel: c1.shape[0]!, resBlocks, numStyles: 1 };
+}
+
+/** All packs the panel knows: built-in ones (shipped in the plugin) and ones the user imported. */
+export class PackLibrary {
+  private packs = new Map<string, LoadedPack>();
+
+  async add(bytes: Uint8Array, builtIn: boolean): Promise<StylePack> {
+    const pack = await decodePack(bytes);
+    this.packs.set(pack.manifest.id, { pack, builtIn });
+    return pack;
+  }
+
+  get(packId: string): StylePack | undefined {
+    return this.packs.get(packId)?.pack;
+  }
+
+  /** Full weights for a base model: from any loaded pack made for it that carries weights. */
+  baseWeights(sha: string): Record<string, PackTensor> | null {
+    for (const { pack } of this.packs.values()) {
+      if (pack.manifest.baseModel.sha256 === sha && pack.weights) return pack.weights;
+    }
+    return null;
+  }
+
+  styles(): StyleOption[] {
+    const out: StyleOption[] = [];
+    for (const [packId, { pack, builtIn }] of this.packs) {
+      const sha = pack.manifest.baseModel.sha256;
+      const problem = this.baseWeights(sha)
+        ? null
+        : `Needs base model "${pack.manifest.baseModel.id}", which is not installed (import a pack that includes its weights).`;
+      pack.styles.forEach((s, i) => {
+        const label = pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name;
+        out.push({ key: `${packId}#${i}`, packId, styleIndex: i, label, builtIn, preview: pack.preview ?? null, baseSha: sha, problem });
+      });
+    }
+    return out;
+  }
+
+  /** The style's vectors ("<layer>/gamma" → [C]). */
+  vectors(key: string): { vectors: Record<string, PackTensor>; baseSha: string; label: string } {
+    const [packId, idx] = splitKey(key);
+    const pack = this.packs.get(packId)?.pack;
+    const style = pack?.styles[idx];
+    if (!pack || !style) throw new Error(`Style "${key}" is not loaded.`);
+    const label = pack.styles.length > 1 ? `${pack.manifest.name} / ${style.name}` : pack.manifest.name;
+    return { vectors: style.tensors, baseSha: pack.manifest.baseModel.sha256, label };
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const i = key.lastIndexOf('#');
+  if (i < 0) return [key, 0];
+  return [key.slice(0, i), Number(key.slice(i + 1))];
+}
+
+export interface StylizeOptions {
+  strength: number;
+  preserveColors: boolean;
+  tileSize?: number;
+  overlap?: number;
+  onTile?: (done: number, total: number) => void;
+  isCancelled?: () => boolean;
+}
+
+/** Tile size per backend: GPU backends take big tiles; CPU-bound ones small ones so Cancel is prompt. */
+export function tileSizeFor(backend: string): number {
+  if (backend === 'webgpu' || backend === 'webgl' || backend === 'tensorflow') return 512;
+  if (backend === 'wasm') return 256;
+  return 128;
+}
+
+/**
+ * Holds one generator (numStyles = 1) for the current base model and backend; a style is
+ * written into its [1, C] gamma/beta tables before a run. The generator is built once and
+ * reused until the base model or the tf backend changes.
+ */
+export class StyleEngine {
+  private model: { sha: string; backend: string; g: Generator } | null = null;
+  /** How many times a generator was built (tests assert the model loads once). */
+  loads = 0;
+
+  /** Make sure the generator for `sha` exists on the current backend. */
+  ensureModel(sha: string, weights: Record<string, PackTensor>): Generator {
+    const backend = tf.getBackend();
+    if (this.model && this.model.sha === sha && this.model.backend === backend) return this.model.g;
+    this.dispose();
+    const cfg = inferGeneratorConfig(weights);
+    const g = new Generator(cfg, 0);
+    try {
+      const values: Record<string, PackTensor> = {};
+      for (const [name, v] of Object.entries(g.params)) {
+        if (isNormKey(name)) values[name] = { shape: v.shape.slice(), data: new Float32Array(v.size).fill(name.endsWith('/gamma') ? 1 : 0) };
+        else values[name] = weights[name]!;
+      }
+      writeParams(g.params, values, 'base model weights');
+    } catch (e) {
+      g.dispose();
+      throw e;
+    }
+    this.model = { sha, backend, g };
+    this.loads++;
+    return g;
+  }
+
+  /** Write a style (or a blend of two: (1-mix)·a + mix·b) into the generator's norm tables. */
+  setStyle(a: Record<string, PackTensor>, b: Record<string, PackTensor> | null, mix: number): void {
+    const g = this.requireModel();
+    for (const { name, channels } of g.normLayers) {
+      for (const kind of ['gamma', 'beta'] as const) {
+        const key = `${name}/${kind}`;
+        const va = a[key];
+        if (!va || va.data.length !== channels) throw new Error(`The style has no ${channels}-channel "${key}" vector for this base model.`);
+        let data = va.data;
+        if (b && mix > 0) {
+          const vb = b[key];
+          if (!vb || vb.data.length !== channels) throw new Error(`The second style has no ${channels}-channel "${key}" vector for this base model.`);
+          data = new Float32Array(channels);
+          for (let i = 0; i < channels; i++) data[i] = (1 - mix) * va.data[i]! + mix * vb.data[i]!;
+        }
+        const v = g.params[key]!;
+        tf.tidy(() => v.assign(tf.tensor2d(data, [1, channels])));
+      }
+    }
+  }
+
+  /** Stylize an RGBA image with the current style; returns RGBA bytes of the same size. */
+  async stylize(img: RgbaImage, opts: StylizeOptions): Promise<Uint8ClampedArray> {
+    const g = this.requireModel();
+    const x = rgbaToTensor(img);
+    // [1, 1] rather than [1]: styleVectors reshapes a rank-1 input outside a tidy (leaks a tensor).
+    const w = tf.ones([1, 1]) as tf.Tensor2D;
+    const style = g.styleVectors(w);
+    try {
+      let rgb = await stylizeTiled(g, x, style, {
+        tileSize: opts.tileSize ?? tileSizeFor(tf.getBackend()),
+        overlap: opts.overlap ?? 32,
+        strength: opts.strength,
+        onTile: opts.onTile,
+        isCancelled: opts.isCancelled,
+      });
+      if (opts.preserveColors) {
+        const mixed = tf.tidy(() => preserveColorsOp(tf.tensor4d(rgb, [1, img.height, img.width, 3]), x));
+        rgb = (await mixed.data()) as Float32Array;
+        mixed.dispose();
+      }
+      return rgbToRgba(rgb, img.width, img.height, hasAlpha(img) ? img : undefined);
+    } finally {
+      x.dispose();
+      w.dispose();
+      for (const v of Object.values(style)) {
+        v.gamma.dispose();
+        v.beta.dispose();
+      }
+    }
+  }
+
+  get backend(): string | null {
+    return this.model?.backend ?? null;
+  }
+
+  private requireModel(): Generator {
+    if (!this.model) throw new Error('No model loaded.');
+    return this.model.g;
+  }
+
+  dispose(): void {
+    this.model?.g.dispose();
+    this.model = null;
+  }
+}

@@ -1,0 +1,28 @@
+// UI entry: wires window messages (Figma's { pluginMessage } envelopes) to the controller and
+// renders the panel.
+import * as tf from '@tensorflow/tfjs';
+import { render } from 'preact';
+import type { MainToUi, UiToMain } from '../protocol.js';
+import { App } from './App.js';
+import { UiController } from './controller.js';
+
+const post = (msg: UiToMain) => parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*');
+const controller = new UiController(post);
+
+window.onmessage = (event: MessageEvent) => {
+  const msg = (event.data as { pluginMessage?: MainToUi } | null)?.pluginMessage;
+  if (msg && typeof msg === 'object' && 'type' in msg) controller.handle(msg);
+};
+
+// Read-only hook for tests and the bench (state, per-node timings, tf memory).
+(window as unknown as { __stylepack: unknown }).__stylepack = {
+  get state() {
+    return controller.state;
+  },
+  timings: controller.timings,
+  memory: () => tf.memory(),
+  modelLoads: () => controller.engine.loads,
+};
+
+render(<App controller={controller} />, document.getElementById('app')!);
+void controller.start();

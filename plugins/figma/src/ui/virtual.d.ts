@@ -1,0 +1,9 @@
+// Modules the build (build.mjs) generates at bundle time.
+declare module 'stylepack:wasm' {
+  /** tfjs-backend-wasm binaries, base64: file name → contents. */
+  export const WASM_FILES: Record<string, string>;
+}
+declare module 'stylepack:packs' {
+  /** The .stylepack files found in models/packs/ at build time, base64. */
+  export const BUILTIN_PACKS: { file: string; base64: string }[];
+}
