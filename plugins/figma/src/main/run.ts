@@ -18,7 +18,8 @@ export interface RunRequest {
   meta: RunMeta;
 }
 
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+// Not `instanceof Error`: errors thrown by the host API may come from another realm.
+const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
 export class Run {
   cancelled = false;
