@@ -35,7 +35,8 @@ Options:
   --backend NAME          auto|wasm|cpu|tensorflow (default auto)
   -h, --help
 
-Losses that cannot be computed (no painting, no discriminator) are shown as "n/a" (null in JSON).`;
+Losses that cannot be computed (no painting, no discriminator) are shown as "n/a" (null in JSON).
+Exit codes: 0 ok, 1 failure (bad pack, images or checkpoint), 2 usage error.`;
 
 interface Row {
   style: string;

@@ -26,8 +26,8 @@ Options:
                           are downscaled to it, or tiled at full size with --tile
   --tile PX               stylize images larger than --max-size in overlapping PX-sized tiles
   --preserve-colors       keep the input's colours, take only luminance from the style
-  --mix NAME:W,NAME:W     blend styles: each NAME is a style of --pack, a pack file or a
-                          built-in pack; W are relative weights
+  --mix NAME:W,NAME:W     blend styles: each NAME is a style of --pack or of its base model,
+                          a pack file or a built-in pack; W are relative weights
   --base MODEL            base model the pack was made for (default: found automatically)
   --backend NAME          auto|wasm|cpu|tensorflow (default auto)
   -h, --help
@@ -106,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
     if (!mix) parts.push({ style: pack.styles[0], weight: 1, label: pack.styles[0].name });
   }
   for (const m of mix ?? []) {
-    const inPack = packStyles.find((s) => s.name === m.ref);
+    const inPack = packStyles.find((s) => s.name === m.ref) ?? base?.styles.find((s) => s.name === m.ref);
     if (inPack) {
       parts.push({ style: inPack, weight: m.weight, label: m.ref });
       continue;

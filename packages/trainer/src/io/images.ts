@@ -36,7 +36,7 @@ export async function readImage(path: string, opts: { maxPixels?: number } = {})
   if (size === 0) throw new CliError(`${path} is empty (0 bytes); give a JPEG, PNG or WebP image.`);
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(path).metadata();
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch {
     throw new CliError(`${path} is not an image stylepack can read; give a JPEG, PNG or WebP file.`);
   }
