@@ -5,7 +5,7 @@ import { sanitize } from './main/storage.js';
 import { DEFAULT_SETTINGS } from './protocol.js';
 import { planExport } from './shared/geometry.js';
 import { makeTestPack, referenceStylize, type TestPack } from './testing/make-pack.js';
-import { PackLibrary, StyleEngine, inferGeneratorConfig } from './ui/engine.js';
+import { PackLibrary, StyleEngine, TARGET_TILE_MS, inferGeneratorConfig, tileSizeForSpeed } from './ui/engine.js';
 
 function pattern(width: number, height: number, seed = 3): { width: number; height: number; data: Uint8Array } {
   const data = new Uint8Array(width * height * 4);
@@ -37,6 +37,18 @@ describe('planExport', () => {
     expect(planExport(4, 20, 1).pixelWidth).toBe(8);
     expect(() => planExport(1, 5000, 1)).toThrow(/too thin/);
     expect(() => planExport(0, 10, 1)).toThrow(/no area/);
+  });
+});
+
+describe('tile size from measured speed', () => {
+  it('keeps a tile under the target time, within bounds', () => {
+    const msPerPixel = 400 / (256 * 256);
+    expect(tileSizeForSpeed(msPerPixel, 'wasm')).toBe(256);
+    const t = tileSizeForSpeed(0.01, 'cpu');
+    expect(t * t * 0.01).toBeLessThanOrEqual(TARGET_TILE_MS);
+    expect(tileSizeForSpeed(1e-7, 'webgpu')).toBe(1024);
+    expect(tileSizeForSpeed(1e-7, 'wasm')).toBe(512);
+    expect(tileSizeForSpeed(10, 'cpu')).toBe(96);
   });
 });
 
@@ -75,6 +87,7 @@ describe('StyleEngine (cpu)', () => {
       return engine.stylize(img, { strength: 1, preserveColors: false });
     };
     const first = await run(`${pack.id}#1`);
+    expect(await engine.calibrate()).toBeGreaterThanOrEqual(96);
     const ref = await referenceStylize(pack, 1, img);
     let maxDiff = 0;
     for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i]! - first[i]!));

@@ -194,7 +194,7 @@ export function App({ controller: c }: { controller: UiController }) {
 
       <footer>
         {running ? (
-          <button class="secondary" data-testid="cancel" disabled={s.run?.cancelling} onClick={() => c.cancel()}>
+          <button class="secondary" data-testid="cancel" disabled={s.run?.cancelling} onClick={(e) => c.cancel(e.timeStamp)}>
             {s.run?.cancelling ? 'Cancelling…' : 'Cancel'}
           </button>
         ) : (

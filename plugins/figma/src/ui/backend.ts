@@ -16,6 +16,9 @@ function wasmPaths(): Record<string, string> {
     for (const [file, b64] of Object.entries(WASM_FILES)) {
       wasmUrls[file] = URL.createObjectURL(new Blob([base64ToBytes(b64) as BlobPart], { type: 'application/wasm' }));
     }
+    // setWasmPaths insists on an entry for every binary. The threaded one is never loaded
+    // (WASM_HAS_MULTITHREAD_SUPPORT is forced off below), so it is not shipped.
+    wasmUrls['tfjs-backend-wasm-threaded-simd.wasm'] = wasmUrls['tfjs-backend-wasm-simd.wasm']!;
   }
   return wasmUrls;
 }

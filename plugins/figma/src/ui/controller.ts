@@ -25,6 +25,11 @@ export interface RunState {
   active: boolean;
   cancelling: boolean;
   cancelled: boolean;
+  /** performance.now() of the Cancel click (its event timestamp), and how long stopping took. */
+  cancelRequestedAt?: number;
+  cancelLatencyMs?: number;
+  /** Longest single tile so far: a click waits at most this long before it is handled. */
+  maxTileMs: number;
 }
 
 export interface UiState {
@@ -48,6 +53,7 @@ export interface NodeTiming {
   stylizeMs: number;
   encodeMs: number;
   tiles: number;
+  tileSize: number;
 }
 
 export type Post = (msg: UiToMain) => void;
@@ -141,6 +147,7 @@ export class UiController {
             active: false,
             cancelling: false,
             cancelled: msg.cancelled,
+            ...(run.cancelRequestedAt !== undefined ? { cancelLatencyMs: performance.now() - run.cancelRequestedAt } : {}),
             nodes: run.nodes.map((n) => (isFinal(n.status) ? n : { ...n, status: 'cancelled' })),
           },
           status: { kind: msg.failed > 0 ? 'error' : 'info', text: msg.message },
@@ -245,6 +252,7 @@ export class UiController {
         cancelling: false,
         cancelled: false,
         nodes: nodes.map((n) => ({ id: n.id, name: n.name, status: 'queued', tilesDone: 0, tilesTotal: 0 })),
+        maxTileMs: 0,
       },
       status: { kind: 'info', text: 'Loading the model…' },
     });
@@ -261,6 +269,7 @@ export class UiController {
       }
       this.engine.ensureModel(a.baseSha, weights);
       this.engine.setStyle(a.vectors, b?.vectors ?? null, settings.mix);
+      await this.engine.calibrate();
     } catch (e) {
       this.set({ run: { ...this.state.run!, active: false }, status: { kind: 'error', text: `Could not start: ${msgOf(e)}` } });
       return;
@@ -283,10 +292,11 @@ export class UiController {
     });
   }
 
-  cancel(): void {
+  /** `at`: the click's event.timeStamp, so the measured latency includes waiting for a tile. */
+  cancel(at = performance.now()): void {
     const run = this.state.run;
     if (!run?.active || run.cancelling) return;
-    this.set({ run: { ...run, cancelling: true }, status: { kind: 'info', text: 'Cancelling…' } });
+    this.set({ run: { ...run, cancelling: true, cancelRequestedAt: at }, status: { kind: 'info', text: 'Cancelling…' } });
     this.post({ type: 'run-cancel', runId: run.id });
   }
 
@@ -301,6 +311,7 @@ export class UiController {
       const img = await decodePng(msg.png);
       const t1 = performance.now();
       let tiles = 0;
+      let tileStart = performance.now();
       const { strength, preserveColors } = this.state.settings;
       const out = await this.engine.stylize(img, {
         strength,
@@ -308,7 +319,11 @@ export class UiController {
         isCancelled: cancelled,
         onTile: (done, total) => {
           tiles = total;
+          const now = performance.now();
+          const tileMs = now - tileStart;
+          this.updateRun((r) => (r.id === msg.runId && tileMs > r.maxTileMs ? { ...r, maxTileMs: tileMs } : r));
           this.updateNode(msg.runId, msg.nodeId, { tilesDone: done, tilesTotal: total });
+          tileStart = now;
         },
       });
       const t2 = performance.now();
@@ -324,6 +339,7 @@ export class UiController {
         stylizeMs: t2 - t1,
         encodeMs: t3 - t2,
         tiles,
+        tileSize: this.engine.tileSize ?? 0,
       });
       this.updateNode(msg.runId, msg.nodeId, { status: 'writing' });
       this.post({ type: 'run-node-result', runId: msg.runId, nodeId: msg.nodeId, png, width: img.width, height: img.height });

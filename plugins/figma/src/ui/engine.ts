@@ -114,13 +114,27 @@ export interface StylizeOptions {
   overlap?: number;
   onTile?: (done: number, total: number) => void;
   isCancelled?: () => boolean;
+  /** Awaited between tiles. Default: an 8 ms timer, so clicks and repaints get through. */
+  yieldBetweenTiles?: () => Promise<void>;
 }
 
-/** Tile size per backend: GPU backends take big tiles; CPU-bound ones small ones so Cancel is prompt. */
+const breathe = () => new Promise<void>((r) => setTimeout(r, 8));
+
+/** Tile size before calibration: GPU backends take big tiles, CPU-bound ones small ones. */
 export function tileSizeFor(backend: string): number {
   if (backend === 'webgpu' || backend === 'webgl' || backend === 'tensorflow') return 512;
   if (backend === 'wasm') return 256;
   return 128;
+}
+
+/** Cancel is checked between tiles, so one tile should take at most about this long. */
+export const TARGET_TILE_MS = 400;
+
+/** Largest tile (multiple of 32, clamped) whose estimated time stays under TARGET_TILE_MS. */
+export function tileSizeForSpeed(msPerPixel: number, backend: string): number {
+  const gpu = backend === 'webgpu' || backend === 'webgl' || backend === 'tensorflow';
+  const side = Math.sqrt(TARGET_TILE_MS / Math.max(msPerPixel, 1e-9));
+  return Math.min(gpu ? 1024 : 512, Math.max(96, Math.floor(side / 32) * 32));
 }
 
 /**
@@ -132,6 +146,8 @@ export class StyleEngine {
   private model: { sha: string; backend: string; g: Generator } | null = null;
   /** How many times a generator was built (tests assert the model loads once). */
   loads = 0;
+  /** Tile side chosen by calibrate() for the current model and backend. */
+  tileSize: number | null = null;
 
   /** Make sure the generator for `sha` exists on the current backend. */
   ensureModel(sha: string, weights: Record<string, PackTensor>): Generator {
@@ -153,7 +169,29 @@ export class StyleEngine {
     }
     this.model = { sha, backend, g };
     this.loads++;
+    this.tileSize = null;
     return g;
+  }
+
+  /**
+   * Time a small warm-up image (also compiles GPU shaders) and pick the tile size from it, so a
+   * tile takes about TARGET_TILE_MS whatever the model and device. Once per model and backend.
+   */
+  async calibrate(): Promise<number> {
+    if (this.tileSize) return this.tileSize;
+    const g = this.requireModel();
+    const side = 64;
+    const run = async () => {
+      const y = tf.tidy(() => g.stylize(tf.zeros([1, side, side, 3]) as tf.Tensor4D, g.styleVectors(tf.ones([1, 1]) as tf.Tensor2D), 1));
+      await y.data();
+      y.dispose();
+    };
+    await run(); // warm-up: shader compilation, wasm kernels
+    const t0 = performance.now();
+    await run();
+    const ms = performance.now() - t0;
+    this.tileSize = tileSizeForSpeed(ms / (side * side), tf.getBackend());
+    return this.tileSize;
   }
 
   /** Write a style (or a blend of two: (1-mix)·a + mix·b) into the generator's norm tables. */
@@ -186,11 +224,12 @@ export class StyleEngine {
     const style = g.styleVectors(w);
     try {
       let rgb = await stylizeTiled(g, x, style, {
-        tileSize: opts.tileSize ?? tileSizeFor(tf.getBackend()),
+        tileSize: opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend()),
         overlap: opts.overlap ?? 32,
         strength: opts.strength,
         onTile: opts.onTile,
         isCancelled: opts.isCancelled,
+        yieldBetweenTiles: opts.yieldBetweenTiles ?? breathe,
       });
       if (opts.preserveColors) {
         const mixed = tf.tidy(() => preserveColorsOp(tf.tensor4d(rgb, [1, img.height, img.width, 3]), x));

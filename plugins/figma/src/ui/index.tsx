@@ -22,6 +22,7 @@ window.onmessage = (event: MessageEvent) => {
   timings: controller.timings,
   memory: () => tf.memory(),
   modelLoads: () => controller.engine.loads,
+  tileSize: () => controller.engine.tileSize,
 };
 
 render(<App controller={controller} />, document.getElementById('app')!);
