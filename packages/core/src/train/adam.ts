@@ -18,8 +18,11 @@ export class Adam {
 
   constructor(readonly config: AdamConfig = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }) {}
 
-  /** Apply one update to `params[key]` for every key in `grads`. Slots are created on first use. */
-  apply(params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, learningRate: number): void {
+  /**
+   * Apply one update to `params[key]` for every key in `grads`. Slots are created on first use.
+   * `learningRate` may depend on the parameter (e.g. style vectors learn faster than the backbone).
+   */
+  apply(params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, learningRate: number | ((key: string) => number)): void {
     const { beta1, beta2, epsilon } = this.config;
     const t = this.step + 1;
     // Bias corrections computed in float64 on the CPU: identical on every backend.
@@ -35,7 +38,8 @@ export class Adam {
         const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
         m.assign(m2);
         v.assign(v2);
-        const update = tf.div(tf.mul(m2, learningRate / c1), tf.add(tf.sqrt(tf.div(v2, c2)), epsilon));
+        const lr = typeof learningRate === 'number' ? learningRate : learningRate(key);
+        const update = tf.div(tf.mul(m2, lr / c1), tf.add(tf.sqrt(tf.div(v2, c2)), epsilon));
         p.assign(tf.sub(p, update));
       }
     });

@@ -106,7 +106,7 @@ describe('Trainer', () => {
     const generator = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 2 }), 1);
     const before = tf.tidy(() => tf.concat(generator.backboneParams().map((v) => tf.reshape(v, [-1]))));
     const tables = tf.tidy(() => tf.concat(generator.styleTableParams().map((v) => tf.reshape(v, [-1]))));
-    const trainer = new Trainer({ generator, lossNet, contentTap: 2, styleImages: [painting], mode: 'fit-style', learningRate: { generator: 2e-2 }, weights: { adversarial: 0 }, seed: 3 });
+    const trainer = new Trainer({ generator, lossNet, contentTap: 2, styleImages: [painting], mode: 'fit-style', learningRate: { styleVectors: 2e-2 }, weights: { adversarial: 0 }, seed: 3 });
     const res = await trainer.fit({ steps: 15, batch: () => content.clone() });
     const after = tf.tidy(() => tf.concat(generator.backboneParams().map((v) => tf.reshape(v, [-1]))));
     const tablesAfter = tf.tidy(() => tf.concat(generator.styleTableParams().map((v) => tf.reshape(v, [-1]))));

@@ -44,7 +44,12 @@ export interface TrainerOptions {
   styleImages: tf.Tensor4D[];
   weights?: Partial<LossWeights>;
   adversarial?: AdversarialKind;
-  learningRate?: { generator?: number; discriminator?: number };
+  /**
+   * Base learning rates. `styleVectors` is for the per-style norm rows (full mode) and the fitted
+   * vectors (fit-style mode): each row only learns on the steps that sample its style, so it
+   * needs a higher rate than the shared backbone to move apart from the others.
+   */
+  learningRate?: { generator?: number; discriminator?: number; styleVectors?: number };
   schedule?: LrSchedule;
   /** Global-norm gradient clipping (0 = off). */
   clipNorm?: number;
@@ -93,6 +98,7 @@ export class Trainer {
   private readonly optD = new Adam();
   private readonly lrG: number;
   private readonly lrD: number;
+  private readonly lrStyle: number;
   private readonly styleTaps: number[];
   /** Per style tap: Gram targets of every style, [S, C, C]. */
   private readonly styleGrams: tf.Tensor3D[];
@@ -107,6 +113,7 @@ export class Trainer {
     this.rng = new Rng(opts.seed ?? 0);
     this.lrG = opts.learningRate?.generator ?? 1e-3;
     this.lrD = opts.learningRate?.discriminator ?? 1e-4;
+    this.lrStyle = opts.learningRate?.styleVectors ?? 1e-2;
     const g = opts.generator;
     const nTaps = opts.lossNet.taps.length;
     if (!(opts.contentTap >= 0 && opts.contentTap < nTaps)) throw new Error(`contentTap ${opts.contentTap} is not a tap of the loss network (0..${nTaps - 1}).`);
@@ -196,6 +203,8 @@ export class Trainer {
     const styles = this.mode === 'full' ? (styleIdx ?? Array.from({ length: B }, () => this.rng.int(g.config.numStyles))) : new Array<number>(B).fill(0);
     if (styles.length !== B) throw new Error(`styleIdx has ${styles.length} entries for a batch of ${B}.`);
     const lrG = learningRateAt(this.lrG, this.step, this.opts.schedule);
+    const lrStyle = learningRateAt(this.lrStyle, this.step, this.opts.schedule);
+    const isStyleKey = (k: string) => this.mode === 'fit-style' || k.endsWith('/gamma') || k.endsWith('/beta');
     const lrD = learningRateAt(this.lrD, this.step, this.opts.schedule);
     const w = this.weights;
     const D = this.trainsDiscriminator ? this.opts.discriminator! : null;
@@ -222,7 +231,7 @@ export class Trainer {
       }, Object.values(gParams));
       const clipped = clipByGlobalNorm(this.renameGrads(grads, gParams), this.opts.clipNorm ?? 0);
       gradNorm = clipped.norm.dataSync()[0];
-      this.optG.apply(gParams, clipped.grads, lrG);
+      this.optG.apply(gParams, clipped.grads, (k) => (isStyleKey(k) ? lrStyle : lrG));
     });
 
     let lossD = 0;
