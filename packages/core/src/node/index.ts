@@ -1,0 +1,2 @@
+export * from './backend-node.js';
+export * from './files.js';
