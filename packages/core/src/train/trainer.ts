@@ -13,6 +13,7 @@ import { Adam } from './adam.js';
 import { clipByGlobalNorm } from './clip.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type NamedArray, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+import { registerMirrorPadGradientFix } from '../backend/gradient-fixes.js';
 
 /** What the trainer needs from a loss network (see lossnet/): feature maps per tap. */
 export interface FeatureExtractor {
@@ -107,6 +108,9 @@ export class Trainer {
   private readonly cropCache = new Map<string, tf.Tensor4D>();
 
   constructor(readonly opts: TrainerOptions) {
+    // tfjs 4.22's MirrorPad gradient drops what the reflected border received; the generator
+    // reflect-pads before every conv, so training needs the corrected gradient.
+    registerMirrorPadGradientFix();
     this.mode = opts.mode ?? 'full';
     this.weights = { ...DEFAULT_LOSS_WEIGHTS, ...opts.weights };
     this.adversarial = opts.adversarial ?? 'bce';
