@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
 import type { WasmGradientOptions } from '../backend/wasm-gradients.js';
+import { withFastWasmKernels } from './fast-kernels-node.js'; // STYLEPACK_FAST_KERNELS=0 turns them off
 
 /** Node's order for 'auto'. */
 export const NODE_BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
@@ -59,12 +60,12 @@ export async function initNodeBackend(
   } catch {
     wasmPaths = undefined; // wasm then fails in selectBackend with its own reason, and cpu is used
   }
-  return selectBackend(order, {
+  return withFastWasmKernels(await selectBackend(order, {
     log,
     ...(wasmPaths ? { wasmPaths } : {}),
     ...(options.wasmGradients ? { wasmGradients: options.wasmGradients } : {}),
     prepare: async (name) => {
       if (name === 'tensorflow') await importTfjsNode();
     },
-  });
+  }), log);
 }

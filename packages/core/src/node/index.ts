@@ -1,2 +1,3 @@
 export * from './backend-node.js';
 export * from './files.js';
+export * from './fast-kernels-node.js';

@@ -1,0 +1,293 @@
+// stylepack fast kernels: float32 GEMM (WebAssembly SIMD128, packed 4x8 micro-kernel) and the
+// convolutions built on it (im2col forward, filter gradient, phase-split input gradient).
+// Freestanding C (no libc). Every parallel entry point has the signature
+//   void fn(const int *args, int tid, int nth)
+// reads its arguments from the shared memory at `args`, and does the share of the work that
+// belongs to thread `tid` of `nth` (static round-robin over chunks, so no synchronisation is
+// needed inside a call). Pointers are byte offsets in the shared memory. Build: build.sh.
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define MR 4
+#define NR 8
+#define KC 256
+#define MC 128
+#define NC 1024
+
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
+
+// A block (mc x kc, element (i,k) at A[i*rsA + k*csA]) -> panels of MR rows, k-major.
+static void packA(int mc, int kc, const f32 *A, int rsA, int csA, f32 *pa) {
+  for (int i = 0; i < mc; i += MR) {
+    int mr = imin(MR, mc - i);
+    const f32 *a = A + i * rsA;
+    if (mr == MR && rsA == 1) {
+      for (int k = 0; k < kc; k++) { wasm_v128_store(pa, wasm_v128_load(a + k * csA)); pa += MR; }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        int r = 0;
+        for (; r < mr; r++) pa[r] = a[r * rsA + k * csA];
+        for (; r < MR; r++) pa[r] = 0.f;
+        pa += MR;
+      }
+    }
+  }
+}
+
+// B block (kc x nc, element (k,j) at B[k*rsB + j*csB]) -> panels of NR columns, k-major.
+static void packB(int kc, int nc, const f32 *B, int rsB, int csB, f32 *pb) {
+  for (int j = 0; j < nc; j += NR) {
+    int nr = imin(NR, nc - j);
+    const f32 *b = B + j * csB;
+    if (nr == NR && csB == 1) {
+      for (int k = 0; k < kc; k++) {
+        const f32 *s = b + k * rsB;
+        wasm_v128_store(pb, wasm_v128_load(s));
+        wasm_v128_store(pb + 4, wasm_v128_load(s + 4));
+        pb += NR;
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        int c = 0;
+        for (; c < nr; c++) pb[c] = b[k * rsB + c * csB];
+        for (; c < NR; c++) pb[c] = 0.f;
+        pb += NR;
+      }
+    }
+  }
+}
+
+// C[mr x nr] (+)= pa^T pb over kc.
+static void micro(int kc, const f32 *pa, const f32 *pb, f32 *C, int ldc, int mr, int nr, int acc) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int k = 0; k < kc; k++) {
+    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
+    v128_t a0 = wasm_v128_load32_splat(pa), a1 = wasm_v128_load32_splat(pa + 1);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+    v128_t a2 = wasm_v128_load32_splat(pa + 2), a3 = wasm_v128_load32_splat(pa + 3);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+    pa += MR; pb += NR;
+  }
+  if (mr == MR && nr == NR) {
+    f32 *r0 = C, *r1 = C + ldc, *r2 = C + 2 * ldc, *r3 = C + 3 * ldc;
+    if (acc) {
+      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+    }
+    wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
+    wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
+    wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
+    wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
+    return;
+  }
+  f32 t[MR * NR] __attribute__((aligned(16)));
+  wasm_v128_store(t, c00); wasm_v128_store(t + 4, c01);
+  wasm_v128_store(t + 8, c10); wasm_v128_store(t + 12, c11);
+  wasm_v128_store(t + 16, c20); wasm_v128_store(t + 20, c21);
+  wasm_v128_store(t + 24, c30); wasm_v128_store(t + 28, c31);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) C[i * ldc + j] = (acc ? C[i * ldc + j] : 0.f) + t[i * NR + j];
+}
+
+// Work floats sgemm needs.
+#define GEMM_WORK (MC * KC + KC * NC)
+
+// C[M,N] (+)= A[M,K] B[K,N] with general strides; `work` holds GEMM_WORK floats.
+static void sgemm(int M, int N, int K, const f32 *A, int rsA, int csA, const f32 *B, int rsB, int csB,
+                  f32 *C, int ldc, int acc, f32 *work) {
+  f32 *pa = work, *pb = work + MC * KC;
+  if (K == 0) {
+    if (!acc) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C[i * ldc + j] = 0.f;
+    return;
+  }
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = imin(NC, N - jc);
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = imin(KC, K - pc);
+      int a = acc || pc > 0;
+      packB(kc, nc, B + pc * rsB + jc * csB, rsB, csB, pb);
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = imin(MC, M - ic);
+        packA(mc, kc, A + ic * rsA + pc * csA, rsA, csA, pa);
+        for (int jr = 0; jr < nc; jr += NR)
+          for (int ir = 0; ir < mc; ir += MR)
+            micro(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, imin(MR, mc - ir), imin(NR, nc - jr), a);
+      }
+    }
+  }
+}
+
+#define P(i) ((f32 *)(unsigned long)(unsigned)args[i])
+// Dynamic scheduling: args[31] points at a task counter the caller zeroes before each call; every
+// thread takes the next task with an atomic increment, so a thread that lost its core to another
+// process just takes fewer tasks.
+#define NEXT_TASK() __atomic_fetch_add((int *)(unsigned long)(unsigned)args[31], 1, __ATOMIC_RELAXED)
+
+// ---------------------------------------------------------------------------------------------
+// Batched GEMM. args: batch, M, N, K, A, rsA, csA, bsA, B, rsB, csB, bsB, C, bsC, work, workStride
+// (batch strides bs* in floats; bsA/bsB 0 broadcasts). C rows are contiguous (ldc = N).
+// Work is split over (batch, M-block) pairs, or N-blocks when M is small.
+// ---------------------------------------------------------------------------------------------
+__attribute__((export_name("sp_batch_matmul"))) void sp_batch_matmul(const int *args, int tid, int nth) {
+  int batch = args[0], M = args[1], N = args[2], K = args[3];
+  const f32 *A = P(4); int rsA = args[5], csA = args[6], bsA = args[7];
+  const f32 *B = P(8); int rsB = args[9], csB = args[10], bsB = args[11];
+  f32 *C = P(12); int bsC = args[13];
+  f32 *work = P(14) + tid * args[15];
+  int mb = 64, mBlocks = (M + mb - 1) / mb;
+  int nb = mBlocks * batch >= 4 * nth ? N : 64, nBlocks = (N + nb - 1) / nb;
+  int tasks = batch * mBlocks * nBlocks;
+  for (int t; (t = NEXT_TASK()) < tasks;) {
+    int b = t / (mBlocks * nBlocks), r = t % (mBlocks * nBlocks), i0 = (r / nBlocks) * mb, j0 = (r % nBlocks) * nb;
+    sgemm(imin(mb, M - i0), imin(nb, N - j0), K, A + b * bsA + i0 * rsA, rsA, csA, B + b * bsB + j0 * csB, rsB, csB,
+          C + b * bsC + i0 * N + j0, N, 0, work);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolutions, NHWC, filter [KH, KW, Ci, Co], explicit padding top/left (bottom/right implied
+// by the output size), dilation 1. Common args:
+//  0 N, 1 H, 2 W, 3 Ci, 4 OH, 5 OW, 6 Co, 7 KH, 8 KW, 9 sh, 10 sw, 11 pt, 12 pl,
+//  13 x (or dx), 14 filter (or dW), 15 y (or dy), 16 work, 17 workStride (floats per thread),
+//  18 chunk (pixels per chunk)
+// ---------------------------------------------------------------------------------------------
+
+// cols[r, (kh,kw,ci)] for output pixels p0..p0+rows of the forward conv (zeros outside x).
+static void im2col(const int *a, const f32 *x, int p0, int rows, f32 *cols) {
+  int H = a[1], W = a[2], Ci = a[3], OH = a[4], OW = a[5], KH = a[7], KW = a[8], sh = a[9], sw = a[10], pt = a[11], pl = a[12];
+  int kk = KH * KW * Ci;
+  for (int r = 0; r < rows; r++) {
+    int p = p0 + r, n = p / (OH * OW), rem = p % (OH * OW), oh = rem / OW, ow = rem % OW;
+    f32 *dst = cols + r * kk;
+    for (int kh = 0; kh < KH; kh++) {
+      int h = oh * sh + kh - pt;
+      if (h < 0 || h >= H) { for (int i = 0; i < KW * Ci; i++) dst[i] = 0.f; dst += KW * Ci; continue; }
+      const f32 *row = x + ((n * H + h) * W) * Ci;
+      for (int kw = 0; kw < KW; kw++) {
+        int w = ow * sw + kw - pl;
+        if (w < 0 || w >= W) { for (int i = 0; i < Ci; i++) dst[i] = 0.f; }
+        else { const f32 *s = row + w * Ci; int i = 0; for (; i + 4 <= Ci; i += 4) wasm_v128_store(dst + i, wasm_v128_load(s + i)); for (; i < Ci; i++) dst[i] = s[i]; }
+        dst += Ci;
+      }
+    }
+  }
+}
+
+static int direct_1x1(const int *a) {
+  return a[7] == 1 && a[8] == 1 && a[9] == 1 && a[10] == 1 && a[11] == 0 && a[12] == 0 && a[1] == a[4] && a[2] == a[5];
+}
+
+// y[p, co] = cols[p, :] . filter[:, co]. Work per thread: chunk*KK + GEMM_WORK.
+__attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int tid, int nth) {
+  int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
+  const f32 *x = P(13), *f = P(14); f32 *y = P(15);
+  f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * KH * KW * Ci;
+  int kk = KH * KW * Ci, Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk;
+  for (int c; (c = NEXT_TASK()) < nchunks;) {
+    int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
+    if (direct_1x1(args)) { sgemm(rows, Co, kk, x + p0 * Ci, Ci, 1, f, Co, 1, y + p0 * Co, Co, 0, gw); continue; }
+    im2col(args, x, p0, rows, cols);
+    sgemm(rows, Co, kk, cols, kk, 1, f, Co, 1, y + p0 * Co, Co, 0, gw);
+  }
+}
+
+// Partial dW of thread tid: dWpart[(kh,kw,ci), co] = sum over its chunks of cols^T dy.
+// dW (args[14]) points at nth consecutive [KK*Ci, Co] partials; the caller sums them.
+__attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backprop_filter(const int *args, int tid, int nth) {
+  int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
+  const f32 *x = P(13), *dy = P(15);
+  int kk = KH * KW * Ci;
+  f32 *dw = P(14) + tid * kk * Co;
+  f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * kk;
+  int Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk, first = 1;
+  for (int c; (c = NEXT_TASK()) < nchunks;) {
+    int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
+    if (direct_1x1(args)) sgemm(kk, Co, rows, x + p0 * Ci, 1, Ci, dy + p0 * Co, Co, 1, dw, Co, !first, gw);
+    else { im2col(args, x, p0, rows, cols); sgemm(kk, Co, rows, cols, 1, kk, dy + p0 * Co, Co, 1, dw, Co, !first, gw); }
+    first = 0;
+  }
+  if (first) for (int i = 0; i < kk * Co; i++) dw[i] = 0.f;
+}
+
+// dx by phases: for dx rows h = rh + a*sh (cols w = rw + b*sw) only taps kh ≡ (rh+pt) mod sh
+// contribute, from dy row oh = (h + pt - kh)/sh. Per phase: cols[pix, (th,tw,co)] gathered from
+// dy (zeros outside), times Bp[(th,tw,co), ci] = filter[kh,kw,ci,co], written to dx.
+// Work per thread: chunk*KH*KW*Co (cols) + KH*KW*Co*Ci (Bp) + chunk*Ci (out) + GEMM_WORK.
+__attribute__((export_name("sp_conv2d_backprop_input"))) void sp_conv2d_backprop_input(const int *args, int tid, int nth) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6];
+  int KH = args[7], KW = args[8], sh = args[9], sw = args[10], pt = args[11], pl = args[12], chunk = args[18];
+  f32 *dx = P(13); const f32 *f = P(14), *dy = P(15);
+  f32 *cols = P(16) + tid * args[17], *bp = cols + chunk * KH * KW * Co, *out = bp + KH * KW * Co * Ci, *gw = out + chunk * Ci;
+  int tasks = 0;
+  for (int rh = 0; rh < sh; rh++) for (int rw = 0; rw < sw; rw++) {
+    int Hq = (H - rh + sh - 1) / sh, Wq = (W - rw + sw - 1) / sw;
+    if (Hq > 0 && Wq > 0) tasks += (N * Hq * Wq + chunk - 1) / chunk;
+  }
+  int built = -1;
+  for (int t; (t = NEXT_TASK()) < tasks;) {
+    // Find the phase of task t.
+    int rh = 0, rw = 0, c = t, Hq = 0, Wq = 0, ph = 0;
+    for (ph = 0; ph < sh * sw; ph++) {
+      rh = ph / sw; rw = ph % sw;
+      Hq = (H - rh + sh - 1) / sh; Wq = (W - rw + sw - 1) / sw;
+      int nc = Hq > 0 && Wq > 0 ? (N * Hq * Wq + chunk - 1) / chunk : 0;
+      if (c < nc) break;
+      c -= nc;
+    }
+    int kh0 = ((rh + pt) % sh + sh) % sh, kw0 = ((rw + pl) % sw + sw) % sw;
+    int Jh = kh0 < KH ? (KH - kh0 + sh - 1) / sh : 0, Jw = kw0 < KW ? (KW - kw0 + sw - 1) / sw : 0;
+    int Pp = N * Hq * Wq, kp = Jh * Jw * Co;
+    if (built != ph) {
+      // Bp for this phase (each thread keeps its own copy: small next to the GEMM).
+      for (int th = 0; th < Jh; th++) for (int tw = 0; tw < Jw; tw++) {
+        const f32 *src = f + ((kh0 + th * sh) * KW + (kw0 + tw * sw)) * Ci * Co;
+        f32 *dst = bp + (th * Jw + tw) * Co * Ci;
+        for (int ci = 0; ci < Ci; ci++) for (int co = 0; co < Co; co++) dst[co * Ci + ci] = src[ci * Co + co];
+      }
+      built = ph;
+    }
+    {
+      int p0 = c * chunk, rows = imin(chunk, Pp - p0);
+      if (kp == 0) { for (int i = 0; i < rows * Ci; i++) out[i] = 0.f; }
+      else {
+        for (int r = 0; r < rows; r++) {
+          int p = p0 + r, n = p / (Hq * Wq), rem = p % (Hq * Wq), h = rh + (rem / Wq) * sh, w = rw + (rem % Wq) * sw;
+          f32 *d = cols + r * kp;
+          for (int th = 0; th < Jh; th++) {
+            int num = h + pt - (kh0 + th * sh), oh = num / sh;
+            int okh = num >= 0 && oh < OH;
+            for (int tw = 0; tw < Jw; tw++) {
+              int numw = w + pl - (kw0 + tw * sw), ow = numw / sw;
+              if (okh && numw >= 0 && ow < OW) {
+                const f32 *s = dy + ((n * OH + oh) * OW + ow) * Co; int i = 0;
+                for (; i + 4 <= Co; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+                for (; i < Co; i++) d[i] = s[i];
+              } else for (int i = 0; i < Co; i++) d[i] = 0.f;
+              d += Co;
+            }
+          }
+        }
+        sgemm(rows, Ci, kp, cols, kp, 1, bp, Ci, 1, out, Ci, 0, gw);
+      }
+      for (int r = 0; r < rows; r++) {
+        int p = p0 + r, n = p / (Hq * Wq), rem = p % (Hq * Wq), h = rh + (rem / Wq) * sh, w = rw + (rem % Wq) * sw;
+        f32 *d = dx + ((n * H + h) * W + w) * Ci; const f32 *s = out + r * Ci; int i = 0;
+        for (; i + 4 <= Ci; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+        for (; i < Ci; i++) d[i] = s[i];
+      }
+    }
+  }
+}
+
+// dst[i] = sum over `parts` consecutive blocks of n floats starting at src (split over threads).
+__attribute__((export_name("sp_sum_parts"))) void sp_sum_parts(const int *args, int tid, int nth) {
+  int n = args[0], parts = args[1];
+  const f32 *src = P(2); f32 *dst = P(3);
+  int per = ((n + nth - 1) / nth + 3) & ~3, i0 = tid * per, i1 = imin(n, i0 + per);
+  for (int i = i0; i < i1; i++) { f32 s = 0.f; for (int q = 0; q < parts; q++) s += src[q * n + i]; dst[i] = s; }
+}

@@ -1,0 +1,358 @@
+// Fast kernels for the tfjs 'wasm' backend, running in stylepack's own WebAssembly module
+// (packages/core/native/kernels.c: SIMD128 packed GEMM, im2col convolutions, phase-split input
+// gradient) on every core through a `FastEngine`. tfjs-backend-wasm in Node is single-threaded and
+// its backward convolutions (composed in backend/wasm-gradients.ts) and transposed BatchMatMuls
+// run at 0.5-4 GFLOP/s; these replace them. See docs/performance.md.
+//
+// Universal code: no Node imports. The engine (memory, threads, the compiled module) is supplied
+// by the host; Node's is in node/fast-kernels-node.ts. The browser simply never registers these.
+//
+// Each kernel copies its inputs from the tfjs wasm heap into the engine's memory, runs there, and
+// copies the result into a fresh tfjs output. Anything a kernel does not handle (other dtypes,
+// NCHW, dilations, odd broadcasting, tiny problems) goes to the kernel that was registered before.
+import * as tf from '@tensorflow/tfjs';
+
+type TensorInfo = tf.TensorInfo;
+type Shape4 = [number, number, number, number];
+
+/** Entry points of the native module (all `void f(const int *args, int tid, int nth)`). */
+export type FastEntry =
+  | 'sp_batch_matmul'
+  | 'sp_conv2d'
+  | 'sp_conv2d_backprop_filter'
+  | 'sp_conv2d_backprop_input'
+  | 'sp_sum_parts';
+
+export const FAST_ENTRIES: readonly FastEntry[] = [
+  'sp_batch_matmul',
+  'sp_conv2d',
+  'sp_conv2d_backprop_filter',
+  'sp_conv2d_backprop_input',
+  'sp_sum_parts',
+];
+
+/** What the kernels need from the host: scratch memory in the native module and a way to run it. */
+export interface FastEngine {
+  /** Threads an entry point runs on (the caller's included). */
+  readonly threads: number;
+  /** Frees all scratch (the kernels call it first). */
+  reset(): void;
+  /** A fresh 16-byte-aligned scratch region; returns its byte offset. May grow the memory. */
+  alloc(bytes: number): number;
+  /** A Float32Array over the whole engine memory (fetch again after alloc). */
+  heapF32(): Float32Array;
+  /** Runs `entry` with these int32 arguments (at most 31) on every thread and waits for all. */
+  run(entry: FastEntry, args: number[]): void;
+}
+
+/** Float floats each thread's GEMM packs into (native MC*KC + KC*NC). */
+const GEMM_WORK = 128 * 256 + 256 * 1024;
+/** Below this many multiply-adds, copying in and out costs more than it saves. */
+const MIN_MACS = 1 << 16;
+
+interface WasmBackendLike {
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+}
+
+const BACKEND = 'wasm';
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const up4 = (n: number) => Math.ceil(n / 4) * 4;
+
+let engine: FastEngine | null = null;
+/** The kernels ours replaced, called for cases we do not handle. */
+const previous = new Map<string, tf.KernelConfig>();
+const stats = new Map<string, { fast: number; fallback: number }>();
+
+function count(name: string, fast: boolean): void {
+  const s = stats.get(name) ?? { fast: 0, fallback: 0 };
+  if (fast) s.fast++;
+  else s.fallback++;
+  stats.set(name, s);
+}
+
+function fallback(name: string, args: Parameters<tf.KernelFunc>[0]): TensorInfo | TensorInfo[] {
+  count(name, false);
+  const prev = previous.get(name);
+  if (!prev) throw new Error(`stylepack fast kernels: no fallback for '${name}' on wasm`);
+  return prev.kernelFunc(args);
+}
+
+/** Copies a float32 tensor from the tfjs heap into engine scratch; returns its byte offset. */
+function copyIn(e: FastEngine, backend: WasmBackendLike, t: TensorInfo): number {
+  const src = backend.typedArrayFromHeap(t) as Float32Array;
+  const off = e.alloc(src.length * 4);
+  e.heapF32().set(src, off >> 2);
+  return off;
+}
+
+function copyOut(e: FastEngine, backend: WasmBackendLike, off: number, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  dst.set(e.heapF32().subarray(off >> 2, (off >> 2) + dst.length));
+  return out;
+}
+
+function isNHWC(f: unknown): boolean {
+  return f == null || f === 'NHWC' || f === 'channelsLast';
+}
+
+function dilationsOne(d: unknown): boolean {
+  if (d == null) return true;
+  const a = typeof d === 'number' ? [d, d] : (d as number[]);
+  return a.every((v) => v === 1);
+}
+
+/** Pixels per task: big enough for the GEMM, small enough for cache and for several tasks per thread. */
+function chunkFor(pixels: number, rowFloats: number, threads: number): number {
+  let c = up4(Math.floor(32768 / Math.max(1, rowFloats)));
+  c = Math.min(256, Math.max(32, c));
+  const forThreads = up4(Math.ceil(pixels / (4 * threads)));
+  return Math.max(16, Math.min(c, forThreads));
+}
+
+interface ConvGeom {
+  n: number; h: number; w: number; ci: number; oh: number; ow: number; co: number;
+  kh: number; kw: number; sh: number; sw: number; pt: number; pl: number;
+}
+
+function convGeom(xShape: Shape4, fShape: Shape4, strides: unknown, pad: unknown, rounding: unknown): ConvGeom {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape, fShape, strides as [number, number], 1, pad as 'valid', rounding as 'floor' | undefined, false, 'channelsLast');
+  return {
+    n: xShape[0], h: xShape[1], w: xShape[2], ci: xShape[3], oh: info.outHeight, ow: info.outWidth, co: fShape[3],
+    kh: fShape[0], kw: fShape[1], sh: info.strideHeight, sw: info.strideWidth, pt: info.padInfo.top, pl: info.padInfo.left,
+  };
+}
+
+function convArgs(g: ConvGeom, x: number, f: number, y: number, work: number, workStride: number, chunk: number): number[] {
+  return [g.n, g.h, g.w, g.ci, g.oh, g.ow, g.co, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, x, f, y, work, workStride, chunk];
+}
+
+const macs = (g: ConvGeom) => g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co;
+
+type Args = Parameters<tf.KernelFunc>[0];
+const inputsOf = (a: Args) => a.inputs as unknown as Record<string, TensorInfo>;
+
+function conv2D(a: Args): TensorInfo | TensorInfo[] {
+  const e = engine!;
+  const { x, filter } = inputsOf(a);
+  const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dilations?: unknown; dimRoundingMode?: unknown };
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || !isNHWC(attrs.dataFormat) || !dilationsOne(attrs.dilations)) {
+    return fallback('Conv2D', a);
+  }
+  const g = convGeom(x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  if (macs(g) < MIN_MACS || g.oh <= 0 || g.ow <= 0) return fallback('Conv2D', a);
+  const backend = a.backend as WasmBackendLike;
+  const kk = g.kh * g.kw * g.ci;
+  const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
+  const workStride = up4(chunk * kk + GEMM_WORK);
+  e.reset();
+  const xo = copyIn(e, backend, x);
+  const fo = copyIn(e, backend, filter);
+  const yo = e.alloc(g.n * g.oh * g.ow * g.co * 4);
+  const work = e.alloc(workStride * 4 * e.threads);
+  e.run('sp_conv2d', convArgs(g, xo, fo, yo, work, workStride, chunk));
+  count('Conv2D', true);
+  return copyOut(e, backend, yo, [g.n, g.oh, g.ow, g.co]);
+}
+
+function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
+  const e = engine!;
+  const { x, dy } = inputsOf(a);
+  const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dimRoundingMode?: unknown; filterShape: Shape4 };
+  if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || !isNHWC(attrs.dataFormat)) return fallback('Conv2DBackpropFilter', a);
+  const g = convGeom(x.shape as Shape4, attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  if (macs(g) < MIN_MACS || g.oh !== dy.shape[1] || g.ow !== dy.shape[2]) return fallback('Conv2DBackpropFilter', a);
+  const backend = a.backend as WasmBackendLike;
+  const kk = g.kh * g.kw * g.ci;
+  const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
+  const workStride = up4(chunk * kk + GEMM_WORK);
+  e.reset();
+  const xo = copyIn(e, backend, x);
+  const dyo = copyIn(e, backend, dy);
+  const parts = e.alloc(kk * g.co * 4 * e.threads);
+  const work = e.alloc(workStride * 4 * e.threads);
+  e.run('sp_conv2d_backprop_filter', convArgs(g, xo, parts, dyo, work, workStride, chunk));
+  let result = parts;
+  if (e.threads > 1) {
+    result = e.alloc(kk * g.co * 4);
+    e.run('sp_sum_parts', [kk * g.co, e.threads, parts, result]);
+  }
+  count('Conv2DBackpropFilter', true);
+  return copyOut(e, backend, result, [...attrs.filterShape]);
+}
+
+function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
+  const e = engine!;
+  const { dy, filter } = inputsOf(a);
+  const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dimRoundingMode?: unknown; inputShape: Shape4 };
+  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || !isNHWC(attrs.dataFormat)) return fallback('Conv2DBackpropInput', a);
+  const g = convGeom(attrs.inputShape, filter.shape as Shape4, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  if (macs(g) < MIN_MACS || g.oh !== dy.shape[1] || g.ow !== dy.shape[2]) return fallback('Conv2DBackpropInput', a);
+  const backend = a.backend as WasmBackendLike;
+  const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
+  const chunk = chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, e.threads);
+  const workStride = up4(chunk * g.kh * g.kw * g.co + g.kh * g.kw * g.co * g.ci + chunk * g.ci + GEMM_WORK);
+  e.reset();
+  const dyo = copyIn(e, backend, dy);
+  const fo = copyIn(e, backend, filter);
+  const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
+  const work = e.alloc(workStride * 4 * e.threads);
+  e.run('sp_conv2d_backprop_input', convArgs(g, dxo, fo, dyo, work, workStride, chunk));
+  count('Conv2DBackpropInput', true);
+  return copyOut(e, backend, dxo, [...attrs.inputShape]);
+}
+
+function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
+  const e = engine!;
+  const { a: A, b: B } = inputsOf(a);
+  const { transposeA, transposeB } = a.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || A.shape.length !== B.shape.length) {
+    return fallback('BatchMatMul', a);
+  }
+  const ra = A.shape.length;
+  const batchA = A.shape.slice(0, ra - 2);
+  const batchB = B.shape.slice(0, ra - 2);
+  const nA = size(batchA);
+  const nB = size(batchB);
+  const sameBatch = batchA.every((d, i) => d === batchB[i]);
+  if (!sameBatch && nA !== 1 && nB !== 1) return fallback('BatchMatMul', a);
+  const [a0, a1] = A.shape.slice(ra - 2) as [number, number];
+  const [b0, b1] = B.shape.slice(ra - 2) as [number, number];
+  const M = transposeA ? a1 : a0;
+  const K = transposeA ? a0 : a1;
+  const N = transposeB ? b0 : b1;
+  if ((transposeB ? b1 : b0) !== K) return fallback('BatchMatMul', a);
+  const batch = Math.max(nA, nB);
+  if (batch * M * N * K < MIN_MACS) return fallback('BatchMatMul', a);
+  const outBatch = nA >= nB ? batchA : batchB;
+  const backend = a.backend as WasmBackendLike;
+  e.reset();
+  const ao = copyIn(e, backend, A);
+  const bo = copyIn(e, backend, B);
+  const co = e.alloc(batch * M * N * 4);
+  const workStride = up4(GEMM_WORK);
+  const work = e.alloc(workStride * 4 * e.threads);
+  e.run('sp_batch_matmul', [
+    batch, M, N, K,
+    ao, transposeA ? 1 : K, transposeA ? M : 1, nA === 1 ? 0 : M * K,
+    bo, transposeB ? 1 : N, transposeB ? K : 1, nB === 1 ? 0 : K * N,
+    co, M * N, work, workStride,
+  ]);
+  count('BatchMatMul', true);
+  return copyOut(e, backend, co, [...outBatch, M, N]);
+}
+
+/**
+ * Tile on the tfjs heap itself (plain JS, no engine): copies contiguous runs. tfjs-backend-wasm's
+ * Tile indexes element by element and made the generator's ×2 upsampling half of inference time.
+ */
+function tile(a: Args): TensorInfo | TensorInfo[] {
+  const { x } = inputsOf(a);
+  const { reps } = a.attrs as unknown as { reps: number[] };
+  if (!x || x.dtype === 'string' || x.dtype === 'complex64' || reps.length !== x.shape.length || x.shape.length === 0) return fallback('Tile', a);
+  const backend = a.backend as WasmBackendLike;
+  const s = x.shape;
+  const rank = s.length;
+  const outShape = s.map((d, i) => d * reps[i]!);
+  const out = backend.makeOutput(outShape, x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  // Trailing dims with rep 1 form one contiguous block per index of the leading dims.
+  let inner = rank;
+  let block = 1;
+  while (inner > 0 && reps[inner - 1] === 1) block *= s[--inner]!;
+  if (inner === 0) {
+    dst.set(src);
+    count('Tile', true);
+    return out;
+  }
+  // Write out[o0..o_{inner-1}, block] = src[o0 % s0, ..., block], walking the output in order.
+  const lead = outShape.slice(0, inner);
+  const inStrides = new Array<number>(inner);
+  let st = block;
+  for (let i = inner - 1; i >= 0; i--) {
+    inStrides[i] = st;
+    st *= s[i]!;
+  }
+  const idx = new Array<number>(inner).fill(0);
+  const total = size(lead);
+  let srcOff = 0;
+  for (let r = 0, o = 0; r < total; r++, o += block) {
+    if (block >= 16) dst.set(src.subarray(srcOff, srcOff + block), o);
+    else for (let k = 0; k < block; k++) dst[o + k] = src[srcOff + k]!;
+    // Increment the output multi-index (last leading dim fastest) and the source offset.
+    for (let d = inner - 1; d >= 0; d--) {
+      idx[d]!++;
+      if (idx[d]! % s[d]! === 0) srcOff -= (s[d]! - 1) * inStrides[d]!;
+      else srcOff += inStrides[d]!;
+      if (idx[d]! < lead[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  count('Tile', true);
+  return out;
+}
+
+const KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2D: conv2D,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  BatchMatMul: batchMatMul,
+  Tile: tile,
+};
+
+export type FastKernelName = keyof typeof KERNELS;
+export const FAST_WASM_KERNELS = Object.keys(KERNELS) as FastKernelName[];
+const OURS = new WeakSet<tf.KernelFunc>(Object.values(KERNELS));
+
+export interface FastWasmKernelOptions {
+  /** Which kernels to install (default all of FAST_WASM_KERNELS). */
+  kernels?: readonly string[];
+}
+
+/**
+ * Installs the fast kernels for the 'wasm' backend, each replacing (and falling back to) whatever
+ * was registered under that name. Call after the wasm gradient kernels are registered. Idempotent:
+ * a repeat call only re-installs kernels someone else replaced since. Returns the names installed.
+ */
+export function registerFastWasmKernels(e: FastEngine, options: FastWasmKernelOptions = {}): string[] {
+  engine = e;
+  const wanted = options.kernels ?? FAST_WASM_KERNELS;
+  const done: string[] = [];
+  for (const name of wanted) {
+    const kernelFunc = KERNELS[name];
+    if (!kernelFunc) throw new Error(`stylepack fast kernels: unknown kernel '${name}' (known: ${FAST_WASM_KERNELS.join(', ')})`);
+    const existing = tf.getKernel(name, BACKEND);
+    if (existing && OURS.has(existing.kernelFunc)) continue;
+    if (existing) {
+      previous.set(name, existing);
+      tf.unregisterKernel(name, BACKEND);
+    }
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc });
+    done.push(name);
+  }
+  return done;
+}
+
+/** Puts back the kernels registerFastWasmKernels replaced (for tests and A/B timing). */
+export function unregisterFastWasmKernels(): void {
+  for (const name of FAST_WASM_KERNELS) {
+    const existing = tf.getKernel(name, BACKEND);
+    if (!existing || !OURS.has(existing.kernelFunc)) continue;
+    tf.unregisterKernel(name, BACKEND);
+    const prev = previous.get(name);
+    if (prev) tf.registerKernel(prev);
+  }
+}
+
+/** Which kernels are ours now, and how many calls went fast vs. to the fallback. */
+export function fastWasmKernelStatus(): Record<string, { installed: boolean; fast: number; fallback: number }> {
+  const out: Record<string, { installed: boolean; fast: number; fallback: number }> = {};
+  for (const name of FAST_WASM_KERNELS) {
+    const k = tf.getKernel(name, BACKEND);
+    out[name] = { installed: !!k && OURS.has(k.kernelFunc), ...(stats.get(name) ?? { fast: 0, fallback: 0 }) };
+  }
+  return out;
+}
