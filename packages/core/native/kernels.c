@@ -3,8 +3,8 @@
 // Freestanding C (no libc). Every parallel entry point has the signature
 //   void fn(const int *args, int tid, int nth)
 // reads its arguments from the shared memory at `args`, and does the share of the work that
-// belongs to thread `tid` of `nth` (static round-robin over chunks, so no synchronisation is
-// needed inside a call). Pointers are byte offsets in the shared memory. Build: build.sh.
+// belongs to thread `tid` of `nth` (tasks handed out by an atomic counter, so no other
+// synchronisation is needed inside a call). Pointers are byte offsets in the shared memory. Build: build.sh.
 #include <wasm_simd128.h>
 
 typedef float f32;
@@ -94,6 +94,82 @@ static void micro(int kc, const f32 *pa, const f32 *pb, f32 *C, int ldc, int mr,
     for (int j = 0; j < nr; j++) C[i * ldc + j] = (acc ? C[i * ldc + j] : 0.f) + t[i * NR + j];
 }
 
+// As micro, but A is read in place: rows a0..a3 (k contiguous), no packing.
+static void micro_direct(int kc, const f32 *a0, const f32 *a1, const f32 *a2, const f32 *a3, const f32 *pb,
+                         f32 *C, int ldc, int mr, int nr, int acc) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int k = 0; k < kc; k++) {
+    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
+    v128_t x0 = wasm_v128_load32_splat(a0 + k), x1 = wasm_v128_load32_splat(a1 + k);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
+    v128_t x2 = wasm_v128_load32_splat(a2 + k), x3 = wasm_v128_load32_splat(a3 + k);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+    pb += NR;
+  }
+  f32 t[MR * NR] __attribute__((aligned(16)));
+  if (mr == MR && nr == NR) {
+    f32 *r0 = C, *r1 = C + ldc, *r2 = C + 2 * ldc, *r3 = C + 3 * ldc;
+    if (acc) {
+      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+    }
+    wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
+    wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
+    wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
+    wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
+    return;
+  }
+  wasm_v128_store(t, c00); wasm_v128_store(t + 4, c01);
+  wasm_v128_store(t + 8, c10); wasm_v128_store(t + 12, c11);
+  wasm_v128_store(t + 16, c20); wasm_v128_store(t + 20, c21);
+  wasm_v128_store(t + 24, c30); wasm_v128_store(t + 28, c31);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) C[i * ldc + j] = (acc ? C[i * ldc + j] : 0.f) + t[i * NR + j];
+}
+
+static inline f32 hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
+// Small N (< NR): C[M,N] (+)= A[M,K] (rows contiguous, stride lda) . Bt[N,K]^T, dot products
+// 4 rows x 2 columns at a time along K.
+static void gemm_smalln(int M, int N, int K, const f32 *A, int lda, const f32 *Bt, f32 *C, int ldc, int acc) {
+  int K4 = K & ~3;
+  for (int i = 0; i < M; i += 4) {
+    int mr = imin(4, M - i);
+    const f32 *a[4];
+    for (int r = 0; r < 4; r++) a[r] = A + (i + (r < mr ? r : 0)) * lda;
+    for (int j = 0; j < N; j += 2) {
+      int two = j + 1 < N;
+      const f32 *b0 = Bt + j * K, *b1 = Bt + (two ? j + 1 : j) * K;
+      v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+      for (int k = 0; k < K4; k += 4) {
+        v128_t v0 = wasm_v128_load(b0 + k), v1 = wasm_v128_load(b1 + k);
+        v128_t x = wasm_v128_load(a[0] + k);
+        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, v0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, v1));
+        x = wasm_v128_load(a[1] + k);
+        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, v0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, v1));
+        x = wasm_v128_load(a[2] + k);
+        s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, v0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, v1));
+        x = wasm_v128_load(a[3] + k);
+        s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, v0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, v1));
+      }
+      f32 r[8] = {hsum(s00), hsum(s01), hsum(s10), hsum(s11), hsum(s20), hsum(s21), hsum(s30), hsum(s31)};
+      for (int k = K4; k < K; k++)
+        for (int q = 0; q < 4; q++) { r[2 * q] += a[q][k] * b0[k]; r[2 * q + 1] += a[q][k] * b1[k]; }
+      for (int q = 0; q < mr; q++) {
+        f32 *c = C + (i + q) * ldc + j;
+        c[0] = (acc ? c[0] : 0.f) + r[2 * q];
+        if (two) c[1] = (acc ? c[1] : 0.f) + r[2 * q + 1];
+      }
+    }
+  }
+}
+
 // Work floats sgemm needs.
 #define GEMM_WORK (MC * KC + KC * NC)
 
@@ -105,6 +181,12 @@ static void sgemm(int M, int N, int K, const f32 *A, int rsA, int csA, const f32
     if (!acc) for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) C[i * ldc + j] = 0.f;
     return;
   }
+  if (N < NR && csA == 1 && N * K <= KC * NC) {
+    for (int j = 0; j < N; j++) for (int k = 0; k < K; k++) pb[j * K + k] = B[k * rsB + j * csB];
+    gemm_smalln(M, N, K, A, rsA, pb, C, ldc, acc);
+    return;
+  }
+  int direct = csA == 1;
   for (int jc = 0; jc < N; jc += NC) {
     int nc = imin(NC, N - jc);
     for (int pc = 0; pc < K; pc += KC) {
@@ -113,6 +195,16 @@ static void sgemm(int M, int N, int K, const f32 *A, int rsA, int csA, const f32
       packB(kc, nc, B + pc * rsB + jc * csB, rsB, csB, pb);
       for (int ic = 0; ic < M; ic += MC) {
         int mc = imin(MC, M - ic);
+        if (direct) {
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = imin(MR, mc - ir);
+            const f32 *r0 = A + (ic + ir) * rsA + pc;
+            const f32 *r1 = mr > 1 ? r0 + rsA : r0, *r2 = mr > 2 ? r0 + 2 * rsA : r0, *r3 = mr > 3 ? r0 + 3 * rsA : r0;
+            for (int jr = 0; jr < nc; jr += NR)
+              micro_direct(kc, r0, r1, r2, r3, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, imin(NR, nc - jr), a);
+          }
+          continue;
+        }
         packA(mc, kc, A + ic * rsA + pc * csA, rsA, csA, pa);
         for (int jr = 0; jr < nc; jr += NR)
           for (int ir = 0; ir < mc; ir += MR)
@@ -168,6 +260,15 @@ static void im2col(const int *a, const f32 *x, int p0, int rows, f32 *cols) {
       int h = oh * sh + kh - pt;
       if (h < 0 || h >= H) { for (int i = 0; i < KW * Ci; i++) dst[i] = 0.f; dst += KW * Ci; continue; }
       const f32 *row = x + ((n * H + h) * W) * Ci;
+      int w0 = ow * sw - pl;
+      if (w0 >= 0 && w0 + KW <= W) {
+        // The whole kw range is inside x: one contiguous run of KW*Ci floats.
+        const f32 *s = row + w0 * Ci; int len = KW * Ci, i = 0;
+        for (; i + 4 <= len; i += 4) wasm_v128_store(dst + i, wasm_v128_load(s + i));
+        for (; i < len; i++) dst[i] = s[i];
+        dst += len;
+        continue;
+      }
       for (int kw = 0; kw < KW; kw++) {
         int w = ow * sw + kw - pl;
         if (w < 0 || w >= W) { for (int i = 0; i < Ci; i++) dst[i] = 0.f; }

@@ -211,3 +211,5 @@ export function withFastWasmKernels<T extends { name: string; detail?: string }>
   log(`wasm ${line}`);
   return { ...choice, detail: choice.detail ? `${choice.detail}; ${line}` : line };
 }
+
+export { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels, FAST_WASM_KERNELS } from '../kernels/fast-wasm.js';
