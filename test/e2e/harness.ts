@@ -4,13 +4,24 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { HOST_PAGE_HTML, mountUi } from '../figma-host/browser.js';
 import { FigmaHost, type HostOptions } from '../figma-host/index.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root: the nearest ancestor holding plugins/figma (works when bundled elsewhere too). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'plugins/figma/build.mjs'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the stylepack repository root');
+    dir = up;
+  }
+  return dir;
+}
+
+export const ROOT = findRoot();
 export const PLUGIN_DIR = join(ROOT, 'plugins/figma');
 export const DIST = join(PLUGIN_DIR, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
