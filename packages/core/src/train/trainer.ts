@@ -26,9 +26,14 @@ export interface LossWeights {
   style: number;
   adversarial: number;
   tv: number;
+  /**
+   * Palette term: Gram of the RGB pixels themselves (a 3×3 colour covariance, same normalization
+   * as the feature Grams). MobileNet Grams alone match colours weakly (see docs/loss-network.md).
+   */
+  color: number;
 }
 
-export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 1, style: 10, adversarial: 0.05, tv: 1 };
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 1, style: 3, adversarial: 0.05, tv: 10, color: 30 };
 
 export interface TrainerOptions {
   generator: Generator;
@@ -63,6 +68,8 @@ export interface TrainerOptions {
 export interface StepLosses {
   content: number;
   style: number;
+  /** Palette (RGB Gram) loss, before weighting. */
+  color: number;
   adversarial: number;
   tv: number;
   /** Weighted sum the generator minimised. */
@@ -103,6 +110,8 @@ export class Trainer {
   private readonly styleTaps: number[];
   /** Per style tap: Gram targets of every style, [S, C, C]. */
   private readonly styleGrams: tf.Tensor3D[];
+  /** RGB Gram of every style painting, [S, 3, 3]. */
+  private readonly colorGrams: tf.Tensor3D;
   /** 'fit-style': the one style's trainable vectors, [1, C] per norm layer. */
   readonly fitParams: Record<string, tf.Variable> = {};
   private readonly cropCache = new Map<string, tf.Tensor4D>();
@@ -147,6 +156,7 @@ export class Trainer {
     );
     this.styleGrams = this.styleTaps.map((_, t) => tf.tidy(() => tf.concat(perStyle.map((s) => s[t]), 0) as tf.Tensor3D));
     perStyle.flat().forEach((t) => t.dispose());
+    this.colorGrams = tf.tidy(() => tf.concat(opts.styleImages.map((img) => gram(img)), 0) as tf.Tensor3D);
   }
 
   private transform(f: tf.Tensor4D): tf.Tensor4D {
@@ -220,7 +230,9 @@ export class Trainer {
     let gradNorm = 0;
     tf.tidy(() => {
       const contentTarget = tf.tidy(() => this.opts.lossNet.features(content)[this.opts.contentTap]);
-      const targets = this.styleGrams.map((table) => (this.mode === 'full' ? tf.gather(table, tf.tensor1d(styles, 'int32')) : table) as tf.Tensor3D);
+      const pick = (table: tf.Tensor3D) => (this.mode === 'full' ? tf.gather(table, tf.tensor1d(styles, 'int32')) : table) as tf.Tensor3D;
+      const targets = this.styleGrams.map(pick);
+      const colorTarget = pick(this.colorGrams);
       const { grads } = tf.variableGrads(() => {
         const y = g.apply(content, this.vectorsFor(oneHot));
         const feats = this.opts.lossNet.features(y);
@@ -228,8 +240,9 @@ export class Trainer {
         const ls = styleLoss(this.styleTaps.map((i) => this.transform(feats[i])), targets);
         const la = D ? generatorAdversarialLoss(D.apply(y, oneHot), this.adversarial) : tf.scalar(0);
         const lt = totalVariationLoss(y);
-        const total = tf.addN([tf.mul(lc, w.content), tf.mul(ls, w.style), tf.mul(la, w.adversarial), tf.mul(lt, w.tv)]) as tf.Scalar;
-        parts.push(...[lc, ls, la, lt, total].map((t) => tf.keep(t)));
+        const lcol = w.color > 0 ? styleLoss([y], [colorTarget]) : tf.scalar(0);
+        const total = tf.addN([tf.mul(lc, w.content), tf.mul(ls, w.style), tf.mul(la, w.adversarial), tf.mul(lt, w.tv), tf.mul(lcol, w.color)]) as tf.Scalar;
+        parts.push(...[lc, ls, la, lt, lcol, total].map((t) => tf.keep(t)));
         fake = tf.keep(y);
         return total;
       }, Object.values(gParams));
@@ -251,12 +264,12 @@ export class Trainer {
         lossD = value.dataSync()[0];
       });
     }
-    const [lc, ls, la, lt, total] = parts.map((t) => t.dataSync()[0]);
+    const [lc, ls, la, lt, lcol, total] = parts.map((t) => t.dataSync()[0]);
     tf.dispose([...parts, fake!, oneHot]);
     const result: StepResult = {
       step: this.step,
       learningRate: lrG,
-      losses: { content: lc, style: ls, adversarial: la, tv: lt, generator: total, discriminator: lossD },
+      losses: { content: lc, style: ls, color: lcol, adversarial: la, tv: lt, generator: total, discriminator: lossD },
       gradNorm,
     };
     this.step++;
@@ -287,6 +300,9 @@ export class Trainer {
       }
       results.push(r);
       if ((await f.onStep?.(r)) === true) break;
+      // A macrotask yield between steps keeps the host responsive (UI events, IPC, Ctrl-C),
+      // since each step runs synchronously for up to seconds.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
     return results;
   }
@@ -349,7 +365,7 @@ export class Trainer {
   dispose(): void {
     this.optG.dispose();
     this.optD.dispose();
-    tf.dispose(this.styleGrams);
+    tf.dispose([...this.styleGrams, this.colorGrams]);
     for (const t of this.cropCache.values()) t.dispose();
     for (const v of Object.values(this.fitParams)) v.dispose();
   }

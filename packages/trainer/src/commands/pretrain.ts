@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Discriminator, Generator, Trainer, generatorPreset, type GeneratorPreset, type StepResult } from '@stylepack/core';
+import { DEFAULT_LOSS_WEIGHTS, Discriminator, Generator, Trainer, generatorPreset, type GeneratorPreset, type LossWeights, type StepResult } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
 import { interruptSignal, log, out, type Command } from '../command.js';
 import { ContentDataset } from '../dataset.js';
@@ -34,6 +34,8 @@ Options:
   --d-width W             discriminator base width (default 64)
   --checkpoint-every N    steps between checkpoints, plot and sample refreshes (default 200)
   --seed S                seed for weights, crops and style order (default 0)
+  --loss-weights LIST     e.g. content=1,style=4,tv=10,adversarial=0.05,color=50 (default: core's
+                          DEFAULT_LOSS_WEIGHTS); names not given keep their defaults
   --resume                continue RUN_DIR from its last checkpoint (settings come from run.json)
   --backend NAME          auto|wasm|cpu|tensorflow (default auto: tfjs-node, else wasm, else cpu)
   --author TEXT, --licence TEXT   recorded in the written model and packs
@@ -56,6 +58,7 @@ interface Settings {
   widthMultiplier: number;
   dWidth: number;
   seed: number;
+  lossWeights?: Partial<LossWeights>;
 }
 
 interface RunJson {
@@ -73,6 +76,22 @@ interface RunJson {
 }
 
 const MAX_HISTORY = 4000;
+
+/** "content=1,style=4" → { content: 1, style: 4 }; unknown names and non-numbers are usage errors. */
+export function parseLossWeights(text: string | undefined, command: string): Partial<LossWeights> | undefined {
+  if (!text) return undefined;
+  const out: Partial<LossWeights> = {};
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=').map((x) => x.trim());
+    if (!(name in DEFAULT_LOSS_WEIGHTS)) {
+      throw new UsageError(`--loss-weights: unknown loss "${name}"; use ${Object.keys(DEFAULT_LOSS_WEIGHTS).join(', ')}.`, command);
+    }
+    const v = Number(value);
+    if (!Number.isFinite(v) || v < 0) throw new UsageError(`--loss-weights: ${name} needs a number ≥ 0 (got "${value ?? ''}").`, command);
+    out[name as keyof LossWeights] = v;
+  }
+  return out;
+}
 
 /** Keep the loss history bounded: past MAX_HISTORY points, merge neighbours pairwise. */
 export function compactHistory(h: LossPoint[]): LossPoint[] {
@@ -106,6 +125,7 @@ async function run(argv: string[]): Promise<number> {
     'checkpoint-every': { type: 'string' },
     seed: { type: 'string' },
     resume: { type: 'boolean' },
+    'loss-weights': { type: 'string' },
     backend: { type: 'string' },
     author: { type: 'string' },
     licence: { type: 'string' },
@@ -162,6 +182,7 @@ async function run(argv: string[]): Promise<number> {
       widthMultiplier: num(p, 'width-mult', 1, { min: 0.05, max: 8, command: C }),
       dWidth: num(p, 'd-width', 64, { int: true, min: 1, max: 512, command: C }),
       seed: num(p, 'seed', 0, { int: true, min: 0, command: C }),
+      lossWeights: parseLossWeights(str(p, 'loss-weights'), C),
     };
   }
   // With --resume, --steps and --checkpoint-every default to the run's own values.
@@ -205,6 +226,7 @@ async function run(argv: string[]): Promise<number> {
     styleImages: styles.map((s) => s.tensor),
     seed: settings.seed,
     mode: 'full',
+    weights: settings.lossWeights,
   });
 
   let history: LossPoint[] = [];
