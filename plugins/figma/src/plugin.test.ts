@@ -42,7 +42,7 @@ describe('planExport', () => {
 
 describe('tile size from measured speed', () => {
   it('keeps a tile under the target time, within bounds', () => {
-    const msPerPixel = 400 / (256 * 256);
+    const msPerPixel = TARGET_TILE_MS / (256 * 256);
     expect(tileSizeForSpeed(msPerPixel, 'wasm')).toBe(256);
     const t = tileSizeForSpeed(0.01, 'cpu');
     expect(t * t * 0.01).toBeLessThanOrEqual(TARGET_TILE_MS);

@@ -1,6 +1,8 @@
 // Main-thread entry (Figma's sandbox: document access, no DOM). Shows the UI and answers its
 // messages; the model runs in the UI.
 import type { MainToUi, UiToMain } from '../protocol.js';
+import { isLibToMain, type LibToUi } from '../library-protocol.js';
+import { LibraryHandler } from './library/handler.js';
 import { Run } from './run.js';
 import { describeSelection, sendThumbnails } from './selection.js';
 import { loadSettings, saveSettings } from './storage.js';
@@ -12,6 +14,8 @@ figma.showUI(__html__, { width: 340, height: 620, themeColors: true, title: 'Sty
 const post = (msg: MainToUi) => figma.ui.postMessage(msg);
 let uiReady = false;
 let run: Run | null = null;
+// Pack library + style-learning exports (library-protocol.ts), beside the stylize protocol.
+const library = new LibraryHandler((msg: LibToUi) => figma.ui.postMessage(msg));
 
 function selectionChanged(): void {
   if (!uiReady) return;
@@ -22,6 +26,7 @@ function selectionChanged(): void {
 figma.on('selectionchange', selectionChanged);
 
 figma.ui.onmessage = async (msg: UiToMain) => {
+  if (isLibToMain(msg)) return library.handle(msg);
   switch (msg.type) {
     case 'ui-ready': {
       uiReady = true;

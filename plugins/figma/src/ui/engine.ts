@@ -128,12 +128,12 @@ export function tileSizeFor(backend: string): number {
 }
 
 /** Cancel is checked between tiles, so one tile should take at most about this long. */
-export const TARGET_TILE_MS = 400;
+export const TARGET_TILE_MS = 600;
 
 /** Largest tile (multiple of 32, clamped) whose estimated time stays under TARGET_TILE_MS. */
-export function tileSizeForSpeed(msPerPixel: number, backend: string): number {
+export function tileSizeForSpeed(msPerPixel: number, backend: string, overheadMs = 0): number {
   const gpu = backend === 'webgpu' || backend === 'webgl' || backend === 'tensorflow';
-  const side = Math.sqrt(TARGET_TILE_MS / Math.max(msPerPixel, 1e-9));
+  const side = Math.sqrt(Math.max(0, TARGET_TILE_MS - overheadMs) / Math.max(msPerPixel, 1e-9));
   return Math.min(gpu ? 1024 : 512, Math.max(96, Math.floor(side / 32) * 32));
 }
 
@@ -148,6 +148,7 @@ export class StyleEngine {
   loads = 0;
   /** Tile side chosen by calibrate() for the current model and backend. */
   tileSize: number | null = null;
+  private overheadMs = 0;
 
   /** Make sure the generator for `sha` exists on the current backend. */
   ensureModel(sha: string, weights: Record<string, PackTensor>): Generator {
@@ -179,18 +180,31 @@ export class StyleEngine {
    */
   async calibrate(): Promise<number> {
     if (this.tileSize) return this.tileSize;
+    const backend = tf.getBackend();
+    if (backend === 'webgpu' || backend === 'webgl') {
+      // GPUs: start from big tiles (probing costs shader compilations); adaptTileSize re-aims
+      // after the first image from its measured tile times.
+      this.tileSize = tileSizeFor(backend);
+      return this.tileSize;
+    }
     const g = this.requireModel();
-    const side = 64;
-    const run = async () => {
+    const timeAt = async (side: number) => {
+      const t0 = performance.now();
       const y = tf.tidy(() => g.stylize(tf.zeros([1, side, side, 3]) as tf.Tensor4D, g.styleVectors(tf.ones([1, 1]) as tf.Tensor2D), 1));
       await y.data();
       y.dispose();
+      return performance.now() - t0;
     };
-    await run(); // warm-up: shader compilation, wasm kernels
-    const t0 = performance.now();
-    await run();
-    const ms = performance.now() - t0;
-    this.tileSize = tileSizeForSpeed(ms / (side * side), tf.getBackend());
+    await timeAt(32); // warm-up: shader compilation, wasm kernels
+    // time(p) ≈ overhead + perPixel·p, fitted from two sizes (a small probe alone overstates
+    // the per-pixel cost with its fixed per-op overhead, which would make tiles needlessly small).
+    const tSmall = await timeAt(32);
+    const tLarge = await timeAt(64);
+    let perPixel = (tLarge - tSmall) / (64 * 64 - 32 * 32);
+    const overhead = Math.max(0, tSmall - perPixel * 32 * 32);
+    if (!(perPixel > 0)) perPixel = tLarge / (64 * 64);
+    this.overheadMs = overhead;
+    this.tileSize = tileSizeForSpeed(perPixel, tf.getBackend(), overhead);
     return this.tileSize;
   }
 
@@ -222,12 +236,20 @@ export class StyleEngine {
     // [1, 1] rather than [1]: styleVectors reshapes a rank-1 input outside a tidy (leaks a tensor).
     const w = tf.ones([1, 1]) as tf.Tensor2D;
     const style = g.styleVectors(w);
+    const tileSize = opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend());
+    const tileMs: number[] = [];
+    let last = performance.now();
     try {
       let rgb = await stylizeTiled(g, x, style, {
-        tileSize: opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend()),
-        overlap: opts.overlap ?? 32,
+        tileSize,
+        overlap: opts.overlap ?? Math.max(16, Math.min(32, (opts.tileSize ?? this.tileSize ?? 128) >> 2)),
         strength: opts.strength,
-        onTile: opts.onTile,
+        onTile: (done, total) => {
+          const now = performance.now();
+          tileMs.push(now - last);
+          last = now;
+          opts.onTile?.(done, total);
+        },
         isCancelled: opts.isCancelled,
         yieldBetweenTiles: opts.yieldBetweenTiles ?? breathe,
       });
@@ -238,6 +260,7 @@ export class StyleEngine {
       }
       return rgbToRgba(rgb, img.width, img.height, hasAlpha(img) ? img : undefined);
     } finally {
+      this.adaptTileSize(tileMs, tileSize, opts.tileSize !== undefined);
       x.dispose();
       w.dispose();
       for (const v of Object.values(style)) {
@@ -245,6 +268,18 @@ export class StyleEngine {
         v.beta.dispose();
       }
     }
+  }
+
+  /**
+   * Re-aim the tile size from the tiles just run (the device may be busier or idler than at
+   * calibration), so the next image's tiles again take about TARGET_TILE_MS.
+   */
+  private adaptTileSize(tileMs: number[], tileSize: number, fixed: boolean): void {
+    if (fixed || !this.tileSize || tileMs.length < 2) return;
+    const sorted = [...tileMs.slice(1)].sort((p, q) => p - q); // the first tile may include warm-up work
+    const typical = sorted[Math.floor(sorted.length / 2)]!;
+    const perPixel = Math.max(1e-9, (typical - this.overheadMs) / (tileSize * tileSize));
+    this.tileSize = tileSizeForSpeed(perPixel, tf.getBackend(), this.overheadMs);
   }
 
   get backend(): string | null {
