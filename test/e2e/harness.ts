@@ -110,6 +110,7 @@ export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: 
   const host = new FigmaHost(hostOpts);
   host.runPlugin(code, html);
   const page = await browser.newPage({ viewport: { width: 1000, height: 780 } });
+  page.setDefaultTimeout(120_000); // shared 2-core CI: the UI thread may be busy with a tile for seconds
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
