@@ -109,18 +109,22 @@ export class Generator {
    * the whole batch) or [B, S]. A one-hot row picks one style; any convex blend mixes styles.
    */
   styleVectors(weights: tf.Tensor1D | tf.Tensor2D): StyleVectors {
-    const w2 = weights.rank === 1 ? tf.reshape(weights, [1, weights.shape[0]]) as tf.Tensor2D : (weights as tf.Tensor2D);
-    if (w2.shape[1] !== this.config.numStyles) {
-      throw new Error(`Style weights have ${w2.shape[1]} entries but the generator holds ${this.config.numStyles} styles.`);
+    const n = weights.rank === 1 ? weights.shape[0] : (weights as tf.Tensor2D).shape[1];
+    if (n !== this.config.numStyles) {
+      throw new Error(`Style weights have ${n} entries but the generator holds ${this.config.numStyles} styles.`);
     }
-    const out: StyleVectors = {};
-    for (const { name } of this.normLayers) {
-      out[name] = {
-        gamma: tf.matMul(w2, this.params[`${name}/gamma`] as tf.Tensor2D),
-        beta: tf.matMul(w2, this.params[`${name}/beta`] as tf.Tensor2D),
-      };
-    }
-    return out;
+    // tidy so the [S] → [1, S] reshape does not outlive the call; only the vectors are returned.
+    return tf.tidy(() => {
+      const w2 = weights.rank === 1 ? (tf.reshape(weights, [1, n]) as tf.Tensor2D) : (weights as tf.Tensor2D);
+      const out: StyleVectors = {};
+      for (const { name } of this.normLayers) {
+        out[name] = {
+          gamma: tf.matMul(w2, this.params[`${name}/gamma`] as tf.Tensor2D),
+          beta: tf.matMul(w2, this.params[`${name}/beta`] as tf.Tensor2D),
+        };
+      }
+      return out;
+    });
   }
 
   /** One-hot weights for style index `i` (or a batch of indices). */

@@ -71,6 +71,11 @@ describe('generator', () => {
     const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.5 }));
     const x = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
     const run = () => tf.tidy(() => g.stylize(x, g.styleVectors(g.oneHot(0)))).dispose();
+    // style vectors from rank-1 blend weights must not leave a reshaped copy behind
+    const blend = tf.tensor1d([1]);
+    const before = tf.memory().numTensors;
+    tf.dispose(Object.values(g.styleVectors(blend)).flatMap((v) => [v.gamma, v.beta]));
+    expect(tf.memory().numTensors).toBe(before);
     run();
     const n = tf.memory().numTensors;
     run();
