@@ -69,6 +69,9 @@ const label = (c: ConvCase) =>
   `x${c.x.join('x')} f${c.f.join('x')} s${String(c.s)} ${typeof c.pad === 'object' ? 'explicit' : String(c.pad)}`;
 
 beforeAll(async () => {
+  // These tests are about the composed gradient kernels; the faster native ones (kernels/) that
+  // replace them in normal use are tested in kernels/*.test.ts.
+  process.env.STYLEPACK_FAST_KERNELS = '0';
   const choice = await initNodeBackend('wasm');
   expect(choice.name).toBe('wasm');
 });
