@@ -306,7 +306,11 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
   f32 *dw = P(14) + tid * kk * Co;
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * kk;
   int Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk, first = 1;
-  for (int c; (c = NEXT_TASK()) < nchunks;) {
+  // Static chunk -> thread assignment (not the shared task counter): each partial then sums the
+  // same chunks in the same order on every run, so training is bit-for-bit reproducible and a
+  // resumed run matches an uninterrupted one. (The other kernels write disjoint outputs, so
+  // their dynamic scheduling is already deterministic.)
+  for (int c = tid; c < nchunks; c += nth) {
     int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
     if (direct_1x1(args)) sgemm(kk, Co, rows, x + p0 * Ci, 1, Ci, dy + p0 * Co, Co, 1, dw, Co, !first, gw);
     else { im2col(args, x, p0, rows, cols); sgemm(kk, Co, rows, cols, 1, kk, dy + p0 * Co, Co, 1, dw, Co, !first, gw); }
