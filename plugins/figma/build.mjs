@@ -23,6 +23,21 @@ const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.j
 const packsDir = join(root, 'models', 'packs');
 
 const coreSrc = join(root, 'packages', 'core', 'src');
+const samplesDir = join(here, 'assets', 'samples');
+
+/**
+ * The loss network for "Learn style" (MobileNetV2 from nsfwjs, ~3.5 MB base64): not part of the
+ * JS bundle but a <script type="application/json"> block in ui.html, which the browser does not
+ * parse at load; the UI JSON.parses it only when Learn style is first used (ui/lossnet-source.ts).
+ */
+function lossnetJson() {
+  const models = join(dirname(require.resolve('nsfwjs')), '..', 'models', 'mobilenet_v2');
+  const model = require(join(models, 'model.min.js'));
+  const shard = require(join(models, 'group1-shard1of1.min.js'));
+  if (!model?.modelTopology || !Array.isArray(model.weightsManifest) || typeof shard !== 'string') throw new Error('nsfwjs: unexpected mobilenet_v2 bundle layout');
+  // JSON inside <script>: escape "<" so no "</script" can end the block early.
+  return JSON.stringify({ modelTopology: model.modelTopology, weightsManifest: model.weightsManifest, weightData: shard }).replace(/</g, '\\u003c');
+}
 
 /**
  * @stylepack/core is bundled from its TypeScript sources (as vitest runs it), with every core
@@ -44,11 +59,17 @@ const coreFromSource = {
 const virtualModules = {
   name: 'stylepack-virtual',
   setup(build) {
-    build.onResolve({ filter: /^stylepack:(wasm|packs)$/ }, (args) => ({ path: args.path, namespace: 'stylepack-virtual' }));
+    build.onResolve({ filter: /^stylepack:(wasm|packs|samples)$/ }, (args) => ({ path: args.path, namespace: 'stylepack-virtual' }));
     build.onLoad({ filter: /.*/, namespace: 'stylepack-virtual' }, (args) => {
       if (args.path === 'stylepack:wasm') {
         const files = Object.fromEntries(WASM_FILES.map((f) => [f, readFileSync(join(wasmDir, f)).toString('base64')]));
         return { contents: `export const WASM_FILES = ${JSON.stringify(files)};`, loader: 'js' };
+      }
+      if (args.path === 'stylepack:samples') {
+        // Built-in content photos for Learn style (CC0, see assets/samples/LICENCE.md).
+        const files = existsSync(samplesDir) ? readdirSync(samplesDir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() : [];
+        const samples = files.map((f) => ({ file: f, mime: /png$/i.test(f) ? 'image/png' : 'image/jpeg', base64: readFileSync(join(samplesDir, f)).toString('base64') }));
+        return { contents: `export const SAMPLE_IMAGES = ${JSON.stringify(samples)};`, loader: 'js' };
       }
       const packs = [];
       if (existsSync(packsDir)) {
@@ -101,7 +122,7 @@ const css = readFileSync(join(here, 'src/ui/ui.css'), 'utf8');
 const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Stylepack</title><style>${css}</style></head>
-<body><div id="app"></div><script>${js}</script></body>
+<body><div id="app"></div><script type="application/json" id="stylepack-lossnet">${lossnetJson()}</script><script>${js}</script></body>
 </html>
 `;
 writeFileSync(join(dist, 'ui.html'), html);

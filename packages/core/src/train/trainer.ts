@@ -212,6 +212,23 @@ export class Trainer {
    * trainer's seeded RNG.
    */
   trainStep(content: tf.Tensor4D, styleIdx?: number[]): StepResult {
+    const pending = this.runStep(content, styleIdx);
+    return pending.finish(pending.tensors.map((t) => t.dataSync()[0]!));
+  }
+
+  /**
+   * The same step, reading its losses back with `await data()` instead of `dataSync()`: what
+   * fit() uses. Needed on webgpu, whose synchronous readback (through canvases) is slow and can
+   * lose the device in some browsers (headless Chromium with SwiftShader).
+   */
+  async trainStepAsync(content: tf.Tensor4D, styleIdx?: number[]): Promise<StepResult> {
+    const pending = this.runStep(content, styleIdx);
+    const values = await Promise.all(pending.tensors.map(async (t) => (await t.data())[0]!));
+    return pending.finish(values);
+  }
+
+  /** The step's computation; its scalar results stay on the backend until `finish` reads them. */
+  private runStep(content: tf.Tensor4D, styleIdx?: number[]): { tensors: tf.Tensor[]; finish: (values: number[]) => StepResult } {
     const g = this.opts.generator;
     const B = content.shape[0];
     const styles = this.mode === 'full' ? (styleIdx ?? Array.from({ length: B }, () => this.rng.int(g.config.numStyles))) : new Array<number>(B).fill(0);
@@ -227,7 +244,7 @@ export class Trainer {
     let fake: tf.Tensor4D | null = null;
     const oneHot = this.mode === 'full' ? g.oneHot(styles) : tf.ones([B, 1]) as tf.Tensor2D;
     const gParams: Record<string, tf.Variable> = this.mode === 'full' ? g.params : this.fitParams;
-    let gradNorm = 0;
+    let gradNormT: tf.Tensor | null = null;
     tf.tidy(() => {
       const contentTarget = tf.tidy(() => this.opts.lossNet.features(content)[this.opts.contentTap]);
       const pick = (table: tf.Tensor3D) => (this.mode === 'full' ? tf.gather(table, tf.tensor1d(styles, 'int32')) : table) as tf.Tensor3D;
@@ -247,11 +264,11 @@ export class Trainer {
         return total;
       }, Object.values(gParams));
       const clipped = clipByGlobalNorm(this.renameGrads(grads, gParams), this.opts.clipNorm ?? 0);
-      gradNorm = clipped.norm.dataSync()[0];
+      gradNormT = tf.keep(clipped.norm);
       this.optG.apply(gParams, clipped.grads, (k) => (isStyleKey(k) ? lrStyle : lrG));
     });
 
-    let lossD = 0;
+    let lossDT: tf.Tensor | null = null;
     if (D) {
       tf.tidy(() => {
         const real = this.styleCrops(styles, content.shape[1], content.shape[2]);
@@ -261,19 +278,26 @@ export class Trainer {
         );
         const clipped = clipByGlobalNorm(this.renameGrads(grads, D.params), this.opts.clipNorm ?? 0);
         this.optD.apply(D.params, clipped.grads, lrD);
-        lossD = value.dataSync()[0];
+        lossDT = tf.keep(value);
       });
     }
-    const [lc, ls, la, lt, lcol, total] = parts.map((t) => t.dataSync()[0]);
-    tf.dispose([...parts, fake!, oneHot]);
-    const result: StepResult = {
-      step: this.step,
-      learningRate: lrG,
-      losses: { content: lc, style: ls, color: lcol, adversarial: la, tv: lt, generator: total, discriminator: lossD },
-      gradNorm,
-    };
+    tf.dispose([fake!, oneHot]);
+    const step = this.step;
     this.step++;
-    return result;
+    const tensors: tf.Tensor[] = [...parts, gradNormT!, ...(lossDT ? [lossDT] : [])];
+    return {
+      tensors,
+      finish: (values) => {
+        tf.dispose(tensors);
+        const [lc, ls, la, lt, lcol, total, gradNorm, lossD] = values as [number, number, number, number, number, number, number, number | undefined];
+        return {
+          step,
+          learningRate: lrG,
+          losses: { content: lc, style: ls, color: lcol, adversarial: la, tv: lt, generator: total, discriminator: lossD ?? 0 },
+          gradNorm,
+        };
+      },
+    };
   }
 
   /** tf.variableGrads keys gradients by tfjs variable name; map them back to our parameter keys. */
@@ -294,7 +318,7 @@ export class Trainer {
       const batch = f.batch(this.step);
       let r: StepResult;
       try {
-        r = this.trainStep(batch, f.styles?.(this.step));
+        r = await this.trainStepAsync(batch, f.styles?.(this.step));
       } finally {
         batch.dispose();
       }

@@ -170,6 +170,12 @@ export class UiController {
     this.set({ selection: nodes, thumbs: keep });
   }
 
+  /** The pack library changed (library-controller.ts added or removed packs): re-read the styles. */
+  refreshStyles(): void {
+    this.set({ styles: this.library.styles() });
+    if (this.state.connected) this.fixStyleChoice();
+  }
+
   /** Select a usable style when the saved one is gone (e.g. first run). */
   private fixStyleChoice(): void {
     const usable = this.state.styles.filter((s) => !s.problem);
