@@ -34,24 +34,43 @@ export interface MobileNetSource {
  * Optional transform of each feature map before it is returned.
  * - 'none': the raw relu6 activations.
  * - softmax (Wang et al., CVPR 2021, "SWAG"): softmax(F / temperature) over the spatial positions
- *   of each channel ('spatial') or over the channels at each position ('channel'). The spatial
- *   variant is multiplied by H·W (and the channel one by C) so that the map has mean 1 whatever
- *   its size, which keeps loss weights independent of the resolution.
+ *   of each channel ('spatial'), over the channels at each position ('channel'), or jointly over
+ *   all H·W·C activations of the map ('all' = exp(F/T) / Σ exp(F/T): monotonic per activation, so
+ *   channel magnitudes — colour — survive). The result is multiplied by the number of elements
+ *   in the softmax so that it has mean 1 whatever the size, keeping loss weights independent of
+ *   the resolution.
  */
-export type FeatureTransform = 'none' | { kind: 'softmax'; axis: 'spatial' | 'channel'; temperature?: number };
+export type FeatureTransform = 'none' | { kind: 'softmax'; axis: 'spatial' | 'channel' | 'all'; temperature?: number };
 
 export interface LossNetworkOptions {
-  /** Layer names to return; default [...DEFAULT_STYLE_TAPS]. Must be ≤ block_10 (ImageNet-frozen). */
+  /** Layer names to return (RGB_TAP = the input itself); default [...DEFAULT_STYLE_TAPS]. Must be ≤ block_10 (ImageNet-frozen). */
   taps?: string[];
-  /** Default 'none'. See FeatureTransform; `applyFeatureTransform` applies one after the fact. */
+  /**
+   * Default 'none' (the study found no softmax variant better on this network; see the doc).
+   * Not applied to RGB_TAP. `applyFeatureTransform` applies one after the fact.
+   */
   featureTransform?: FeatureTransform;
   /** Default 'unit' (see InputRange). */
   inputRange?: InputRange;
 }
 
+/**
+ * The network input itself as a tap: the RGB image as fed to the first conv ([0,1] with the default
+ * inputRange). Its Gram is the colour palette's second moments — the trainer's `color` loss term
+ * computes the same thing on the pixels, so it is not among the default style taps.
+ */
+export const RGB_TAP = 'input_1';
+
 /** Style taps: the expand ReLUs of blocks 1, 3, 6, 10 (output strides 2, 4, 8, 16; 96, 144, 192, 384 channels). */
 export const DEFAULT_STYLE_TAPS = ['block_1_expand_relu', 'block_3_expand_relu', 'block_6_expand_relu', 'block_10_expand_relu'] as const;
-/** Content tap (output stride 8, 192 channels). */
+/**
+ * Optional per-tap weights for Σ_l w_l·‖G_l(y) − G_l(s)‖²_F over DEFAULT_STYLE_TAPS (G normalized
+ * by C·H·W as in losses/perceptual `gram`): ≈ 1 / the median distance over 168 photo × painting
+ * pairs at 128 px (medians 1.07, 0.45, 0.21, 0.36), so every tap starts near 1 instead of block_1
+ * carrying half of an unweighted sum. See docs/loss-network.md.
+ */
+export const DEFAULT_STYLE_TAP_WEIGHTS = [1, 2, 5, 3] as const;
+/** Content tap (output stride 8, 192 channels); also a style tap, so one forward gives both. */
 export const DEFAULT_CONTENT_TAP = 'block_6_expand_relu';
 
 /**
@@ -72,8 +91,12 @@ export function applyFeatureTransform(f: tf.Tensor4D, t: FeatureTransform): tf.T
     const [b, h, w, c] = f.shape;
     const temp = t.temperature ?? 1;
     if (!(temp > 0)) throw new Error(`featureTransform: temperature must be > 0 (got ${temp}).`);
+    if (t.kind !== 'softmax' || !['spatial', 'channel', 'all'].includes(t.axis)) {
+      throw new Error(`featureTransform: expected 'none' or { kind: 'softmax', axis: 'spatial' | 'channel' | 'all' } (got ${JSON.stringify(t)}).`);
+    }
     const z = temp === 1 ? f : tf.div(f, temp);
     if (t.axis === 'channel') return tf.mul(tf.softmax(z, -1), c) as tf.Tensor4D;
+    if (t.axis === 'all') return tf.reshape(tf.mul(tf.softmax(tf.reshape(z, [b, h * w * c]), -1), h * w * c), [b, h, w, c]) as tf.Tensor4D;
     // Spatial: softmax over the H·W positions of each (sample, channel).
     // (tf.softmax only reduces the last axis, hence the transposes.)
     const byChannel = tf.transpose(tf.reshape(z, [b, h * w, c]), [0, 2, 1]);
@@ -102,7 +125,13 @@ export function createLossNetwork(src: MobileNetSource, opts: LossNetworkOptions
       if (!p) throw new Error('LossNetwork.features: the network was disposed.');
       if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`LossNetwork.features: expected [B, H, W, 3] RGB, got [${x.shape.join(', ')}].`);
       if (x.shape[1] < 32 || x.shape[2] < 32) throw new Error(`LossNetwork.features: input ${x.shape[1]}×${x.shape[2]} is too small (≥ 32×32).`);
-      return tf.tidy(() => runPlan(p, preprocessForMobileNet(tf.cast(x, 'float32') as tf.Tensor4D, inputRange)).map((f) => applyFeatureTransform(f, featureTransform)));
+      return tf.tidy(() => {
+        const input = tf.cast(x, 'float32') as tf.Tensor4D;
+        const outs = runPlan(p, preprocessForMobileNet(input, inputRange));
+        // The RGB tap is the image, not a feature: never transformed, always a fresh tensor (the
+        // caller may dispose what features() returns without disposing x).
+        return outs.map((f, i) => (taps[i] === RGB_TAP ? (f === x ? tf.clone(f) : f) : applyFeatureTransform(f, featureTransform)));
+      });
     },
     dispose(): void {
       if (plan) disposePlanSteps(plan.steps);

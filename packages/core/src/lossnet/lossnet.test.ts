@@ -7,12 +7,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { loadLossNetworkFromNsfwjs, loadNsfwjsMobileNetSource } from '../node/lossnet-node.js';
-import { applyFeatureTransform, base64ToArrayBuffer, createLossNetwork, DEFAULT_CONTENT_TAP, DEFAULT_STYLE_TAPS, type LossNetwork, type MobileNetSource } from './index.js';
+import {
+  applyFeatureTransform,
+  base64ToArrayBuffer,
+  createLossNetwork,
+  DEFAULT_CONTENT_TAP,
+  DEFAULT_STYLE_TAP_WEIGHTS,
+  DEFAULT_STYLE_TAPS,
+  RGB_TAP,
+  type LossNetwork,
+  type MobileNetSource,
+} from './index.js';
 import { decodePortable } from './base64.js';
 import { buildMobileNetPlan, disposePlanSteps } from './mobilenet-v2.js';
 
 let src: MobileNetSource;
 let net: LossNetwork;
+const BLOCK_TAPS = [...DEFAULT_STYLE_TAPS];
 
 /** Decode named entries of the (single-group) manifest, dequantized. */
 function decodeNamed(s: MobileNetSource, names: string[]): Record<string, tf.Tensor> {
@@ -39,7 +50,7 @@ const relDiff = (a: tf.Tensor, b: tf.Tensor): number =>
 beforeAll(async () => {
   await tf.setBackend('cpu');
   src = loadNsfwjsMobileNetSource();
-  net = loadLossNetworkFromNsfwjs({ taps: [...DEFAULT_STYLE_TAPS] });
+  net = loadLossNetworkFromNsfwjs({ taps: [...BLOCK_TAPS] });
 });
 
 describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
@@ -47,6 +58,7 @@ describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
     expect(src.weightData.byteLength).toBeGreaterThan(2_000_000);
     expect(loadNsfwjsMobileNetSource()).toBe(src);
     expect(DEFAULT_STYLE_TAPS).toContain(DEFAULT_CONTENT_TAP);
+    expect(DEFAULT_STYLE_TAP_WEIGHTS.length).toBe(DEFAULT_STYLE_TAPS.length);
   });
 
   it('returns one map per tap with the MobileNetV2 shapes for a 64×64 input', () => {
@@ -65,6 +77,26 @@ describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
       expect(hi).toBeLessThanOrEqual(6);
     }
     tf.dispose([x, ...fs]);
+  });
+
+  it('the RGB tap returns the input untransformed, as a fresh tensor', () => {
+    const n = loadLossNetworkFromNsfwjs({ taps: [RGB_TAP, ...DEFAULT_STYLE_TAPS], featureTransform: { kind: 'softmax', axis: 'spatial' } });
+    const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const fs = n.features(x);
+    expect(fs.map((f) => f.shape)).toEqual([
+      [1, 32, 32, 3],
+      [1, 16, 16, 96],
+      [1, 8, 8, 144],
+      [1, 4, 4, 192],
+      [1, 2, 2, 384],
+    ]);
+    expect(fs[0]).not.toBe(x);
+    expect(tf.max(tf.abs(tf.sub(fs[0], x))).dataSync()[0]).toBe(0);
+    expect(tf.mean(fs[1]).dataSync()[0]).toBeCloseTo(1, 4); // softmax-transformed block tap
+    tf.dispose(fs);
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+    n.dispose();
   });
 
   it('decodes only the layers the taps need and refuses retrained (post-block_10) layers', () => {
@@ -99,7 +131,7 @@ describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
     const cfg = topo.model_config.config;
     cfg.layers = cfg.layers.filter((l) => l.class_name === 'InputLayer' || l.config.trainable === false);
     cfg.layers[0].config.batch_input_shape = [null, 64, 64, 3];
-    cfg.output_layers = DEFAULT_STYLE_TAPS.map((t) => [t, 0, 0]);
+    cfg.output_layers = BLOCK_TAPS.map((t) => [t, 0, 0]);
     delete topo.training_config;
     const weightSpecs = (src.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0].weights;
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topo, weightSpecs, weightData: src.weightData }), { strict: false });
@@ -186,7 +218,7 @@ describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
 
   it('softmax feature transforms keep the shape, have mean 1 and are differentiable', () => {
     const f = tf.randomUniform([1, 4, 5, 3], 0, 6, 'float32', 7) as tf.Tensor4D;
-    for (const axis of ['spatial', 'channel'] as const) {
+    for (const axis of ['spatial', 'channel', 'all'] as const) {
       const t = applyFeatureTransform(f, { kind: 'softmax', axis, temperature: 2 });
       expect(t.shape).toEqual(f.shape);
       expect(tf.mean(t).dataSync()[0]).toBeCloseTo(1, 5);
