@@ -12,6 +12,7 @@ const suites = [
   { name: 'core', file: 'core.mjs' },
   { name: 'cli', file: 'cli.mjs' },
   { name: 'plugin', file: 'plugin-ui.mjs' },
+  { name: 'plugin', file: 'plugin-learn.mjs' },
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
 ];
 let failed = 0;

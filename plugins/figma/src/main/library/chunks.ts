@@ -12,7 +12,7 @@ export const PLUGIN_DATA_ENTRY_LIMIT = 100 * 1024;
 const ENTRY_OVERHEAD = 160;
 /** Base64 characters per chunk: a multiple of 4, so each chunk decodes on its own. */
 export const CHUNK_BASE64_CHARS = Math.floor((PLUGIN_DATA_ENTRY_LIMIT - ENTRY_OVERHEAD) / 4) * 4;
-/** Pack bytes per chunk (76,695 with the defaults). */
+/** Pack bytes per chunk (76,680 with the defaults). */
 export const CHUNK_BYTES = (CHUNK_BASE64_CHARS / 4) * 3;
 
 // ------------------------------------------------------------------ CRC-32
