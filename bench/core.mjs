@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Discriminator, Generator, Trainer, generatorMacs, generatorPreset, DEFAULT_CONTENT_TAP, DEFAULT_STYLE_TAPS } from '@stylepack/core';
 import { initNodeBackend, loadLossNetworkFromNsfwjs } from '@stylepack/core/node';
+import { fileURLToPath } from 'node:url';
 import { parseFlags, printTable, time, writeResults } from './lib.mjs';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -26,16 +27,40 @@ const TRAIN = [
 // Rows the cpu backend runs without --full (each of the others takes minutes).
 const cpuQuick = { infer: new Set([256]), train: new Set(['128x1']) };
 
+// Each (backend, model) runs in its own process: the wasm heap is 32-bit and fragments, and one
+// model's 256²×4 training step after another's can abort the module, which would end the bench.
+const child = process.argv.find((a) => a.startsWith('--child='))?.split('=')[1];
+if (!child) {
+  const { spawnSync } = await import('node:child_process');
+  const all = [];
+  for (const backend of backends) {
+    for (const m of MODELS) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--child=${backend}:${m.preset}:${m.widthMultiplier}`, ...(full ? ['--full'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 26 });
+      const lines = r.stdout.trim().split('\n');
+      for (const l of lines.slice(0, -1)) console.log(l);
+      try {
+        all.push(...JSON.parse(lines[lines.length - 1]));
+      } catch {
+        console.log(`${backend} ${m.name}: the run failed (exit ${r.status}); its rows are missing`);
+        all.push({ backend, model: m.name, work: 'all', ms: null, note: `failed (exit ${r.status})` });
+      }
+    }
+  }
+  printTable('Generator inference and GAN training step (median ms)', all, ['backend', 'model', 'params', 'GFLOP@256', 'work', 'ms', 'GFLOP/s', 'steps/s']);
+  writeResults('core', { full, rows: all });
+  process.exit(0);
+}
+const [childBackend, childPreset, childWidth] = child.split(':');
 const rows = [];
-for (const backend of backends) {
+for (const backend of [childBackend]) {
   const choice = await initNodeBackend(backend);
   if (choice.name !== backend) {
-    console.log(`skipping ${backend}: not available (${choice.tried.map((t) => `${t.name}: ${t.error ?? 'ok'}`).join('; ')})`);
+    console.error(`skipping ${backend}: not available (${choice.tried.map((t) => `${t.name}: ${t.error ?? 'ok'}`).join('; ')})`);
     continue;
   }
   const taps = [...DEFAULT_STYLE_TAPS];
   const lossNet = await loadLossNetworkFromNsfwjs({ taps });
-  for (const m of MODELS) {
+  for (const m of MODELS.filter((x) => x.preset === childPreset && String(x.widthMultiplier) === childWidth)) {
     const g = new Generator(generatorPreset(m.preset, { widthMultiplier: m.widthMultiplier, numStyles: 4 }), 1);
     const base = { backend, model: m.name, params: g.paramCount(), 'GFLOP@256': (2 * generatorMacs(g.config, 256, 256)) / 1e9 };
     const v = g.styleVectors(g.oneHot(0));
@@ -49,7 +74,7 @@ for (const backend of backends) {
       }, { warmup: 1, runs: backend === 'cpu' ? 1 : 3 });
       x.dispose();
       rows.push({ ...base, work: `infer-${size}`, ms, 'GFLOP/s': (2 * generatorMacs(g.config, size, size)) / 1e9 / (ms / 1000) });
-      console.log(`${backend} ${m.name} infer-${size}: ${ms.toFixed(0)} ms`);
+      console.error(`${backend} ${m.name} infer-${size}: ${ms.toFixed(0)} ms`);
     }
     const d = new Discriminator({ width: 64, numStyles: 4 });
     const styleImages = Array.from({ length: 4 }, (_, i) => tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 10 + i));
@@ -60,7 +85,7 @@ for (const backend of backends) {
       const { ms } = await time(() => trainer.trainStep(x), { warmup: 1, runs: backend === 'cpu' ? 1 : 3 });
       x.dispose();
       rows.push({ ...base, work: `train-${size}-b${batch}`, ms, 'steps/s': 1000 / ms });
-      console.log(`${backend} ${m.name} train-${size}-b${batch}: ${ms.toFixed(0)} ms`);
+      console.error(`${backend} ${m.name} train-${size}-b${batch}: ${ms.toFixed(0)} ms`);
     }
     trainer.dispose();
     d.dispose();
@@ -70,5 +95,5 @@ for (const backend of backends) {
   lossNet.dispose();
 }
 
-printTable('Generator inference and GAN training step (median ms)', rows, ['backend', 'model', 'params', 'GFLOP@256', 'work', 'ms', 'GFLOP/s', 'steps/s']);
-writeResults('core', { full, rows });
+// The parent reads the rows from the last stdout line.
+console.log(JSON.stringify(rows));
