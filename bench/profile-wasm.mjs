@@ -1,6 +1,8 @@
 // Per-kernel profile of one w16 GAN training step (128², batch 4) and one 512² inference on the
 // active Node backend (default wasm): tf.profile kernel times, with FLOPs and GFLOP/s for convs.
-//   node bench/profile-wasm.mjs [--backend=wasm] [--train=128x4] [--infer=512] [--json=path]
+//   node bench/profile-wasm.mjs [--backend=wasm] [--train=128x4] [--infer=512] [--taps=reference|product] [--json=path]
+// --taps=reference (default): the loss-network taps of ../shared/anchors' PyTorch reference (block
+// outputs 1, 3, 6, 10), as bench/vs-torch.mjs uses; product: stylepack's default expand-ReLU taps.
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { Discriminator, Generator, Trainer, generatorPreset, DEFAULT_CONTENT_TAP, DEFAULT_STYLE_TAPS } from '@stylepack/core';
@@ -46,18 +48,19 @@ async function profile(label, fn) {
   console.log(`\n${label}: wall ${wall.toFixed(0)} ms (unprofiled), kernel sum ${total.toFixed(0)} ms`);
   console.log('| kernel | calls | ms | % | GFLOP | GFLOP/s |');
   console.log('|---|---|---|---|---|---|');
-  for (const r of rows.slice(0, 22)) {
+  for (const r of rows.slice(0, 30)) {
     console.log(`| ${r.kernel} | ${r.calls} | ${r.ms.toFixed(0)} | ${(100 * r.ms / total).toFixed(1)} | ${r.gflop ? r.gflop.toFixed(2) : ''} | ${r.gflop ? (r.gflop / (r.ms / 1000)).toFixed(1) : ''} |`);
   }
   return { label, wall, total, rows, kernels: info.kernels.map((k) => ({ name: k.name, ms: k.kernelTimeMs, in: k.inputShapes, out: k.outputShapes, gflop: convFlops(k) / 1e9 })) };
 }
 
-const taps = [...DEFAULT_STYLE_TAPS];
+const product = arg('taps', 'reference') === 'product';
+const taps = product ? [...DEFAULT_STYLE_TAPS] : ['block_1_project_BN', 'block_3_project_BN', 'block_6_project_BN', 'block_10_project_BN'];
 const lossNet = await loadLossNetworkFromNsfwjs({ taps });
 const g = new Generator(generatorPreset('johnson', { widthMultiplier: 0.5, numStyles: 1 }), 1);
 const d = new Discriminator({ width: 64, numStyles: 1 });
 const styleImages = [tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 10)];
-const trainer = new Trainer({ generator: g, discriminator: d, lossNet, contentTap: taps.indexOf(DEFAULT_CONTENT_TAP), styleImages, seed: 1 });
+const trainer = new Trainer({ generator: g, discriminator: d, lossNet, contentTap: product ? taps.indexOf(DEFAULT_CONTENT_TAP) : 1, styleImages, seed: 1 });
 const x = tf.randomUniform([tbatch, tsize, tsize, 3], 0, 1, 'float32', 2);
 const out = [];
 out.push(await profile(`train ${tsize}² b${tbatch}`, async () => { trainer.trainStep(x); }));

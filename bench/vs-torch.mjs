@@ -2,6 +2,10 @@
 // ONE run: rows interleaved run by run (torch, stylepack, stylepack without fast kernels, ...),
 // medians, ratio = stylepack_ms / torch_ms. Writes bench/results/vs-torch.json.
 //   npm run bench -- --vs-torch [--reps=5] [--rows=train-128-b4,infer-512] [--no-baseline]
+// Training rows use the reference's loss-network taps (MobileNetV2 block outputs 1, 3, 6, 10 =
+// torchvision features[2, 4, 7, 11]; content on block 3), so both sides do the same work. Rows
+// ending in "-product" use stylepack's own default taps instead (the expand ReLUs, 4-8x wider
+// feature maps), which is what `stylepack pretrain` runs; torch still runs its reference step there.
 // The torch side is /work/shared/anchors' ref_model.py (GANTrainer.step: G step with content +
 // style + adversarial on MobileNetV2, then D step; JohnsonGenerator inference), driven by
 // bench/torch/worker.py. Anchors: $STYLEPACK_ANCHORS, else ../shared/anchors next to the repo.
@@ -25,7 +29,7 @@ const opt = (k, d) => argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?
 const REPS = Number(opt('reps', '5'));
 const WARM = Number(opt('warmup', '1'));
 const baseline = !argv.includes('--no-baseline');
-const ROWS = opt('rows', 'train-128-b1,train-128-b4,infer-256,infer-512').split(',');
+const ROWS = opt('rows', 'train-128-b1,train-128-b4,train-128-b4-product,infer-256,infer-512').split(',');
 
 const notes = [];
 const uptime = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -70,28 +74,41 @@ if (!existsSync(join(anchors, 'ref_model.py'))) {
 const choice = await initNodeBackend('wasm', (m) => console.log(m));
 if (choice.name !== 'wasm') throw new Error(`wasm backend unavailable: ${JSON.stringify(choice.tried)}`);
 const fast = enableFastWasmKernels();
-const taps = [...DEFAULT_STYLE_TAPS];
-const lossNet = await loadLossNetworkFromNsfwjs({ taps });
+// The reference LossNet taps torchvision features[2, 4, 7, 11] (block outputs, no residual add):
+// Keras block_{1,3,6,10}_project_BN. Content: its taps[1] = block_3.
+const REFERENCE_TAPS = ['block_1_project_BN', 'block_3_project_BN', 'block_6_project_BN', 'block_10_project_BN'];
 const g = new Generator(generatorPreset('johnson', { widthMultiplier: 0.5, numStyles: 1 }), 1);
 const d = new Discriminator({ width: 64, numStyles: 1 });
 const styleImages = [tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 10)];
-const trainer = new Trainer({ generator: g, discriminator: d, lossNet, contentTap: taps.indexOf(DEFAULT_CONTENT_TAP), styleImages, seed: 1 });
+const trainers = new Map();
+async function trainerFor(product) {
+  if (!trainers.has(product)) {
+    const taps = product ? [...DEFAULT_STYLE_TAPS] : REFERENCE_TAPS;
+    const contentTap = product ? taps.indexOf(DEFAULT_CONTENT_TAP) : 1;
+    const lossNet = await loadLossNetworkFromNsfwjs({ taps });
+    trainers.set(product, new Trainer({ generator: g, discriminator: d, lossNet, contentTap, styleImages, seed: 1 }));
+  }
+  return trainers.get(product);
+}
 const vectors = g.styleVectors(g.oneHot(0));
 
 function parseRow(name) {
-  const t = /^train-(\d+)-b(\d+)$/.exec(name);
-  if (t) return { work: 'train', size: Number(t[1]), batch: Number(t[2]) };
+  const t = /^train-(\d+)-b(\d+)(-product)?$/.exec(name);
+  if (t) return { work: 'train', size: Number(t[1]), batch: Number(t[2]), product: !!t[3] };
   const i = /^infer-(\d+)$/.exec(name);
   if (i) return { work: 'infer', size: Number(i[1]), batch: 1 };
   throw new Error(`unknown row ${name}`);
 }
 
 const inputs = new Map();
-function stylepackFn(r) {
+async function stylepackFn(r) {
   const key = `${r.work}-${r.size}-${r.batch}`;
   if (!inputs.has(key)) inputs.set(key, tf.randomUniform([r.batch, r.size, r.size, 3], 0, 1, 'float32', 2));
   const x = inputs.get(key);
-  if (r.work === 'train') return async () => { trainer.trainStep(x); };
+  if (r.work === 'train') {
+    const trainer = await trainerFor(r.product);
+    return async () => { trainer.trainStep(x); };
+  }
   return async () => {
     const y = g.stylize(x, vectors);
     await y.data();
@@ -114,7 +131,7 @@ async function timeStylepack(fn, useFast) {
 const rows = [];
 for (const name of ROWS) {
   const r = parseRow(name);
-  const fn = stylepackFn(r);
+  const fn = await stylepackFn(r);
   const cmd = { work: r.work, size: r.size, batch: r.batch };
   for (let i = 0; i < WARM; i++) {
     if (torch) await torch.run(cmd);
@@ -152,6 +169,7 @@ for (const name of ROWS) {
 torch?.close();
 
 const targets = { 'train-128-b4': 2, 'infer-512': 1.5 };
+for (const row of rows) row.loss_taps = /^train/.test(row.work) ? (row.work.endsWith('-product') ? 'stylepack default (expand ReLUs)' : 'reference (block outputs)') : null;
 for (const row of rows) row.target_ratio = targets[row.work] ?? null;
 printTable(`stylepack (wasm${fast.off ? '' : ` + fast kernels, ${fast.threads} threads`}) vs PyTorch ${torch?.info.torch ?? '(skipped)'} — median ms of ${REPS} interleaved runs; load ${loadStart} → ${uptime()}`,
   rows, ['work', 'stylepack_ms', 'torch_ms', 'ratio', 'target_ratio', 'stylepack_nofast_ms', 'speedup_vs_nofast', 'stylepack_cpu_ms', 'torch_cpu_ms']);
