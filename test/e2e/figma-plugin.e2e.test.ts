@@ -196,23 +196,36 @@ describe('figma plugin in Chromium', { timeout: 300_000 }, () => {
     expect([pixels.width, pixels.height]).toEqual([4096, 34]);
   });
 
-  // SKIPPED, known bug (see issue 4's note): on an idle machine this run ends with one layer
-  // created (done.created === 1) although Cancel was handled 6-60 ms after the click; it passes
-  // on a loaded machine. Cause not found yet. Cancel between tiles is still covered by the
-  // engine unit test in plugins/figma/src/plugin.test.ts and by the learn-style Cancel test.
-  it.skip('Cancel stops a run within a second', async () => {
+  // Cancel is clicked from inside the page as soon as the first tile is reported, so the click
+  // is not delayed by Playwright's round trips into a busy page. (Clicking through Playwright let
+  // the whole node finish first on an idle machine, where calibrated tiles are big and few: the
+  // click only arrived after the last tile, and the run ended with the layer created.)
+  it('Cancel stops a run within a second', async () => {
     s.host.select(['1:13', '1:11']);
     await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(2);
-    await ui.getByTestId('scale-2').check(); // 1024×1024 export → 25 wasm tiles
+    await ui.getByTestId('scale-2').check(); // 1024×1024 export: many tiles on wasm
     const inputsBefore = s.host.sentToUi.filter((m) => (m as MainToUi).type === 'run-node-input').length;
+    const frame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
+    await frame.evaluate(() => {
+      const w = window as unknown as { __cancelClick?: { text: string } };
+      delete w.__cancelClick;
+      const observer = new MutationObserver(() => {
+        const item = document.querySelector('[data-testid=run-item][data-node-id="1:13"]');
+        const text = item?.textContent ?? '';
+        if (!/Stylizing… [1-9]\d*\//.test(text)) return;
+        observer.disconnect();
+        w.__cancelClick = { text };
+        (document.querySelector('[data-testid=cancel]') as HTMLButtonElement).click();
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await ui.getByTestId('stylize').click();
     runs++;
-    const item = ui.locator('[data-testid=run-item][data-node-id="1:13"]');
-    await expect.poll(() => item.textContent(), { timeout: 120_000 }).toMatch(/Stylizing… [1-9]\d*\//);
-    const t0 = Date.now();
-    await ui.getByTestId('cancel').click();
-    const done = await waitForRunDone(s.host, runs, 60_000);
-    const wall = Date.now() - t0; // includes Playwright's own round trips into a busy page
+    const done = await waitForRunDone(s.host, runs, 180_000);
+    const clicked = await frame.evaluate(() => (window as unknown as { __cancelClick?: { text: string } }).__cancelClick);
+    expect(clicked, 'the observer saw the first tile and clicked Cancel').toBeDefined();
+    const [tilesDone, tilesTotal] = clicked!.text.match(/(\d+)\/(\d+)/)!.slice(1).map(Number) as [number, number];
+    expect(tilesTotal).toBeGreaterThan(tilesDone); // the click came mid-node
     expect(done.cancelled).toBe(true);
     expect(done.created).toBe(0);
     // From the click event (its timestamp) to the run's end, measured in the page.
@@ -220,18 +233,14 @@ describe('figma plugin in Chromium', { timeout: 300_000 }, () => {
     const latency = (await state<number>(s.page, 's => s.state.run.cancelLatencyMs'))!;
     const tile = await state<number>(s.page, 's => s.tileSize()');
     const maxTileMs = await state<number>(s.page, 's => s.state.run.maxTileMs');
-    // A click waits for the tile in progress (≤ maxTileMs), then the run stops (latency).
-    console.log(`cancel: stop ${latency.toFixed(0)} ms after the click is handled; longest tile ${maxTileMs.toFixed(0)} ms (${tile} px); Playwright wall ${wall} ms`);
+    console.log(`cancel: clicked at tile ${tilesDone}/${tilesTotal}; run ended ${latency.toFixed(0)} ms after the click; longest tile ${maxTileMs.toFixed(0)} ms (${tile} px)`);
+    // The click is handled between tiles (the engine yields after each), and the run ends
+    // without waiting for the rest of the node.
     expect(latency).toBeLessThan(1000);
-    // Tiles are sized for ~600 ms; on an idle machine maxTileMs + latency stays under a second
-    // (measured ~330 ms + 6 ms). On a saturated 2-core CI box tiles run slower than calibrated,
-    // so only a loose bound is asserted here.
-    expect(maxTileMs).toBeLessThan(6000);
-    expect(wall).toBeLessThan(30_000);
     const inputs = s.host.sentToUi.filter((m) => (m as MainToUi).type === 'run-node-input').slice(inputsBefore) as { nodeId: string }[];
     expect(inputs.map((m) => m.nodeId)).toEqual(['1:13']); // never got to the second node
     await expect.poll(() => ui.getByTestId('stylize').isEnabled()).toBe(true);
-    expect(await item.getAttribute('data-status')).toBe('cancelled');
+    expect(await ui.locator('[data-testid=run-item][data-node-id="1:13"]').getAttribute('data-status')).toBe('cancelled');
     await ui.getByTestId('scale-1').check();
   });
 
