@@ -244,6 +244,16 @@ describe('figma plugin in Chromium', { timeout: 300_000 }, () => {
     await ui.getByTestId('scale-1').check();
   });
 
+  it('a pack imported from the Style section is validated and stored in "Mine" (clientStorage), not only loaded', async () => {
+    const ids = await state<string[]>(s.page, 's => s.library.listing.mine.entries.map((e) => e.id)');
+    expect(ids).toContain('e2e-pack');
+    // A file that is not a pack is refused with a message, and what is stored stays.
+    await ui.getByTestId('import-pack').setInputFiles({ name: 'notes.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from('not a pack at all') });
+    await expect.poll(() => state<string | null>(s.page, 's => s.library.message && s.library.message.text')).toMatch(/notes\.stylepack/);
+    expect(await state<string>(s.page, 's => s.library.message.kind')).toBe('error');
+    expect(await state<string[]>(s.page, 's => s.library.listing.mine.entries.map((e) => e.id)')).toEqual(ids);
+  });
+
   it('a selection change during a run: the run finishes on the layers it started with', async () => {
     s.host.select(['1:11', '1:12']);
     await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(2);

@@ -20,7 +20,11 @@ const STATUS_TEXT: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
-export function App({ controller: c }: { controller: UiController }) {
+/**
+ * `onImportFiles`: the pack library's import (validate, store in "Mine", add to the picker), so a
+ * pack imported here survives a reload like one imported in the library panel.
+ */
+export function App({ controller: c, onImportFiles }: { controller: UiController; onImportFiles: (files: File[]) => Promise<void> }) {
   const s = useControllerState(c);
   const { settings } = s;
   const blocker = c.blocker();
@@ -87,7 +91,7 @@ export function App({ controller: c }: { controller: UiController }) {
             ))}
           </div>
         )}
-        <label class="import">
+        <label class="import" title="Checks the file and saves it to your packs (Mine)">
           Import pack…
           <input
             type="file"
@@ -95,8 +99,9 @@ export function App({ controller: c }: { controller: UiController }) {
             data-testid="import-pack"
             onChange={async (e) => {
               const input = e.currentTarget as HTMLInputElement;
-              for (const f of Array.from(input.files ?? [])) await c.importPack(new Uint8Array(await f.arrayBuffer()), f.name);
+              const files = Array.from(input.files ?? []);
               input.value = '';
+              await onImportFiles(files);
             }}
           />
         </label>

@@ -207,18 +207,6 @@ export class UiController {
     this.saveTimer = setTimeout(() => this.post({ type: 'save-settings', settings: this.state.settings }), 250);
   }
 
-  async importPack(bytes: Uint8Array, fileName: string): Promise<void> {
-    try {
-      const pack = await this.library.add(bytes, false);
-      this.set({ styles: this.library.styles() });
-      const first = this.state.styles.find((s) => s.packId === pack.manifest.id && !s.problem);
-      if (first) this.updateSettings({ packId: first.key });
-      this.set({ status: { kind: 'info', text: `Imported "${pack.manifest.name}" (${fileName}).` } });
-    } catch (e) {
-      this.set({ status: { kind: 'error', text: `Could not import ${fileName}: ${msgOf(e)}` } });
-    }
-  }
-
   /** Why Stylize is disabled, or null when it can run. */
   blocker(): string | null {
     const { selection, settings, run, styles, backend } = this.state;

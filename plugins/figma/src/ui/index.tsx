@@ -37,7 +37,12 @@ window.onmessage = (event: MessageEvent) => {
 
 render(
   <>
-    <App controller={controller} />
+    <App
+      controller={controller}
+      onImportFiles={async (files) => {
+        for (const f of files) await library.importFile(new Uint8Array(await f.arrayBuffer()), f.name, 'mine');
+      }}
+    />
     <LibraryPanels lib={library} ui={controller} />
   </>,
   document.getElementById('app')!,
