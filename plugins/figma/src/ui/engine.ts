@@ -6,6 +6,7 @@ import {
   CancelledError,
   Generator,
   decodePack,
+  generatorLayers,
   hasAlpha,
   preserveColors as preserveColorsOp,
   rgbToRgba,
@@ -138,6 +139,43 @@ export function tileSizeForSpeed(msPerPixel: number, backend: string, overheadMs
 }
 
 /**
+ * Largest conv im2col matrix of the generator per tile pixel. tfjs-backend-webgl runs a k×k
+ * conv as im2col + matmul and materialises the [k²·Cin, outH·outW] matrix as one texture;
+ * for the outer 9×9 conv back to RGB (k²·Cin = 81·16 = 1296 in the lite model) that is by far
+ * the largest tensor of a tile.
+ */
+export function im2colPerPixel(cfg: GeneratorConfig): number {
+  let scale = 1; // output side of the layer / tile side
+  let worst = 0;
+  for (const l of generatorLayers(cfg)) {
+    if (l.name.startsWith('u')) scale *= 2; // upsample ×2, then conv
+    scale /= l.stride;
+    if (l.k > 1) worst = Math.max(worst, l.k * l.k * l.cin * scale * scale);
+  }
+  return worst;
+}
+
+/**
+ * Texture side (texels) the largest im2col texture may take on webgl: 4096² RGBA32F texels =
+ * 256 MiB. tfjs keeps freed textures pooled for reuse, so this is GPU memory held for as long
+ * as the panel is open; the device's WEBGL_MAX_TEXTURE_SIZE lowers it further.
+ */
+export const WEBGL_TEXTURE_BUDGET = 4096;
+
+/**
+ * Largest tile side (multiple of 32, at least 96) whose im2col texture fits on webgl. tfjs packs
+ * 2×2 values per texel and squarifies a matrix too long for one texture side, so the texture
+ * is about sqrt(elements / 4) texels square; a bigger one fails with "Requested texture size
+ * [N×N] greater than WebGL maximum" (8192 on SwiftShader and many integrated/mobile GPUs; the
+ * old fixed 512 tile needed 9216, and re-aiming to 1024 needed 18432, over every GPU's limit).
+ */
+export function maxWebglTileSize(cfg: GeneratorConfig, maxTextureSize: number, budget = WEBGL_TEXTURE_BUDGET): number {
+  const side = Math.min(maxTextureSize, budget);
+  const maxTile = (2 * side) / Math.sqrt(im2colPerPixel(cfg));
+  return Math.max(96, Math.floor(maxTile / 32) * 32);
+}
+
+/**
  * Holds one generator (numStyles = 1) for the current base model and backend; a style is
  * written into its [1, C] gamma/beta tables before a run. The generator is built once and
  * reused until the base model or the tf backend changes.
@@ -148,7 +186,11 @@ export class StyleEngine {
   loads = 0;
   /** Tile side chosen by calibrate() for the current model and backend. */
   tileSize: number | null = null;
+  /** Upper bound on the tile side for the current model and backend (webgl: texture limits). */
+  maxTileSize = Infinity;
   private overheadMs = 0;
+  /** Images stylized since the model was built (the first one includes shader compilation). */
+  private imagesSinceLoad = 0;
 
   /** Make sure the generator for `sha` exists on the current backend. */
   ensureModel(sha: string, weights: Record<string, PackTensor>): Generator {
@@ -171,6 +213,8 @@ export class StyleEngine {
     this.model = { sha, backend, g };
     this.loads++;
     this.tileSize = null;
+    this.imagesSinceLoad = 0;
+    this.maxTileSize = backend === 'webgl' ? maxWebglTileSize(cfg, tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE')) : Infinity;
     return g;
   }
 
@@ -184,7 +228,7 @@ export class StyleEngine {
     if (backend === 'webgpu' || backend === 'webgl') {
       // GPUs: start from big tiles (probing costs shader compilations); adaptTileSize re-aims
       // after the first image from its measured tile times.
-      this.tileSize = tileSizeFor(backend);
+      this.tileSize = Math.min(tileSizeFor(backend), this.maxTileSize);
       return this.tileSize;
     }
     const g = this.requireModel();
@@ -204,7 +248,7 @@ export class StyleEngine {
     const overhead = Math.max(0, tSmall - perPixel * 32 * 32);
     if (!(perPixel > 0)) perPixel = tLarge / (64 * 64);
     this.overheadMs = overhead;
-    this.tileSize = tileSizeForSpeed(perPixel, tf.getBackend(), overhead);
+    this.tileSize = Math.min(tileSizeForSpeed(perPixel, tf.getBackend(), overhead), this.maxTileSize);
     return this.tileSize;
   }
 
@@ -236,13 +280,13 @@ export class StyleEngine {
     // [1, 1] rather than [1]: styleVectors reshapes a rank-1 input outside a tidy (leaks a tensor).
     const w = tf.ones([1, 1]) as tf.Tensor2D;
     const style = g.styleVectors(w);
-    const tileSize = opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend());
+    const tileSize = Math.min(opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend()), this.maxTileSize);
     const tileMs: number[] = [];
     let last = performance.now();
     try {
       let rgb = await stylizeTiled(g, x, style, {
         tileSize,
-        overlap: opts.overlap ?? Math.max(16, Math.min(32, (opts.tileSize ?? this.tileSize ?? 128) >> 2)),
+        overlap: opts.overlap ?? Math.max(16, Math.min(32, tileSize >> 2)),
         strength: opts.strength,
         onTile: (done, total) => {
           const now = performance.now();
@@ -260,7 +304,7 @@ export class StyleEngine {
       }
       return rgbToRgba(rgb, img.width, img.height, hasAlpha(img) ? img : undefined);
     } finally {
-      this.adaptTileSize(tileMs, tileSize, opts.tileSize !== undefined);
+      this.adaptTileSize(tileMs, Math.min(tileSize, img.height) * Math.min(tileSize, img.width), opts.tileSize !== undefined, this.imagesSinceLoad++ > 0);
       x.dispose();
       w.dispose();
       for (const v of Object.values(style)) {
@@ -274,12 +318,17 @@ export class StyleEngine {
    * Re-aim the tile size from the tiles just run (the device may be busier or idler than at
    * calibration), so the next image's tiles again take about TARGET_TILE_MS.
    */
-  private adaptTileSize(tileMs: number[], tileSize: number, fixed: boolean): void {
-    if (fixed || !this.tileSize || tileMs.length < 2) return;
-    const sorted = [...tileMs.slice(1)].sort((p, q) => p - q); // the first tile may include warm-up work
+  private adaptTileSize(tileMs: number[], tilePixels: number, fixed: boolean, warm: boolean): void {
+    // The first tile may include warm-up work (shader compilation) when it is the model's first
+    // image; on later images a single-tile image is a fair measurement too (without it a slow
+    // GPU kept a 512 px tile that took minutes, with no chance to Cancel in between).
+    const usable = tileMs.length >= 2 ? tileMs.slice(1) : warm ? tileMs : [];
+    if (fixed || !this.tileSize || usable.length === 0) return;
+    const sorted = [...usable].sort((p, q) => p - q);
     const typical = sorted[Math.floor(sorted.length / 2)]!;
-    const perPixel = Math.max(1e-9, (typical - this.overheadMs) / (tileSize * tileSize));
-    this.tileSize = tileSizeForSpeed(perPixel, tf.getBackend(), this.overheadMs);
+    // tilePixels: the tiles' real area (an image smaller than the tile makes smaller tiles).
+    const perPixel = Math.max(1e-9, (typical - this.overheadMs) / tilePixels);
+    this.tileSize = Math.min(tileSizeForSpeed(perPixel, tf.getBackend(), this.overheadMs), this.maxTileSize);
   }
 
   get backend(): string | null {
