@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPack } from '../plugins/figma/src/testing/make-pack.js';
-import { ROOT, launchChromium, openPlugin, startServer } from '../test/e2e/harness.js';
-import type { BenchLib } from './plugin-ui.bench.js';
+import { ROOT, launchChromium, openPlugin, startServer, type Session } from '../test/e2e/harness.js';
+import { load, type BenchLib } from './plugin-ui.bench.js';
 
 function img(size: number, f: (x: number, y: number) => [number, number, number]) {
   const data = new Uint8Array(size * size * 4);
@@ -15,11 +15,25 @@ function img(size: number, f: (x: number, y: number) => [number, number, number]
   return { width: size, height: size, data };
 }
 
+/** `--steps=6` for every backend, or per backend: `--steps=6,webgpu:3`. */
+function perBackend(spec: string, backend: string, dflt: number): number {
+  let n = dflt;
+  for (const part of spec.split(',')) {
+    const [k, v] = part.includes(':') ? part.split(':') : [null, part];
+    if (k === null || k === backend) n = Number(v);
+  }
+  return n;
+}
+
 export async function main(argv: string[], { printTable, writeResults }: BenchLib): Promise<void> {
   const arg = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
   const backends = (arg('backends') ?? 'webgpu,wasm').split(',');
-  const steps = Number(arg('steps') ?? 6);
+  const stepsSpec = arg('steps') ?? '6';
   const size = Number(arg('size') ?? 256);
+  // Per-backend limit in seconds (SwiftShader webgpu/webgl take minutes per step at 256).
+  const timeoutSpec = arg('timeout') ?? '1200';
+  // --merge: keep the rows of bench/results/plugin-learn.json for backends not run now.
+  const merge = argv.includes('--merge');
   await tf.setBackend('cpu');
   // The shipped base model when present, else a seeded one of the same architecture (lite, w=16).
   const shipped = join(ROOT, 'models/base/model.stylepack');
@@ -29,52 +43,92 @@ export async function main(argv: string[], { printTable, writeResults }: BenchLi
   const rows: Record<string, unknown>[] = [];
   try {
     for (const backend of backends) {
-      const s = await openPlugin(browser, server.url, {
-        pages: [
-          {
-            name: 'Bench',
-            children: [
-              { id: '1:2', name: 'Painting', width: size, height: size, pixels: img(size, (x, y) => ((((x >> 4) + (y >> 4)) & 1) ? [230, 80, 20] : [20, 40, 200])) },
-              { id: '1:3', name: 'Photo', width: size * 1.5, height: size * 1.5, pixels: img(size, (x, y) => [x, y, (x ^ y) & 255]) },
-            ],
-          },
-        ],
-        clientStorage: { 'settings/v1': { backend } },
-      });
-      const ui = s.page.frameLocator('#plugin-ui');
-      const frame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
-      const learnState = () => frame.evaluate('window.__stylepack.library.learn') as Promise<{ stepsPerSec: number | null; backend: string | null; error: string | null; result: { steps: number; seconds: number } | null }>;
-      await ui.getByTestId('lib-import').setInputFiles({ name: 'base.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(baseBytes) });
-      await ui.locator('[data-testid=lib-entry][data-home=mine]').first().waitFor({ timeout: 60_000 });
-      s.host.select(['1:2']);
-      await ui.locator('[data-testid=sel-item][data-node-id="1:2"]').waitFor();
-      await ui.getByTestId('learn-mark-style').click();
-      s.host.select(['1:3']);
-      await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor();
-      await ui.getByTestId('learn-mark-samples').click();
-      await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-      await ui.getByTestId('learn-steps').fill(String(steps));
-      await ui.getByTestId('learn-steps').press('Tab');
-      await ui.getByTestId('learn-size').fill(String(size));
-      await ui.getByTestId('learn-size').press('Tab');
+      const steps = perBackend(stepsSpec, backend, 6);
+      const timeoutMs = perBackend(timeoutSpec, backend, 1200) * 1000;
+      const loadBefore = load();
+      let s: Session | null = null;
       const t0 = Date.now();
-      await ui.getByTestId('learn-start').click();
-      for (;;) {
-        const l = await learnState();
-        if (l.error) throw new Error(`${backend}: ${l.error}`);
-        if (l.result) {
-          rows.push({ backend: l.backend, size, batch: 2, steps: l.result.steps, 'steps/s': Number((l.stepsPerSec ?? 0).toFixed(3)), 's/step': Number((1 / (l.stepsPerSec ?? NaN)).toFixed(2)), 'wall s': Math.round((Date.now() - t0) / 1000) });
-          break;
+      try {
+        s = await openPlugin(browser, server.url, {
+          pages: [
+            {
+              name: 'Bench',
+              children: [
+                { id: '1:2', name: 'Painting', width: size, height: size, pixels: img(size, (x, y) => ((((x >> 4) + (y >> 4)) & 1) ? [230, 80, 20] : [20, 40, 200])) },
+                { id: '1:3', name: 'Photo', width: size * 1.5, height: size * 1.5, pixels: img(size, (x, y) => [x, y, (x ^ y) & 255]) },
+              ],
+            },
+          ],
+          clientStorage: { 'settings/v1': { backend } },
+        });
+        const ui = s.page.frameLocator('#plugin-ui');
+        const page = s.page;
+        const frame = page.frames().find((f) => f !== page.mainFrame())!;
+        const learnState = () => frame.evaluate('window.__stylepack.library.learn') as Promise<{ stepsPerSec: number | null; step: number; backend: string | null; error: string | null; result: { steps: number; seconds: number } | null }>;
+        await ui.getByTestId('lib-import').setInputFiles({ name: 'base.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(baseBytes) });
+        await ui.locator('[data-testid=lib-entry][data-home=mine]').first().waitFor({ timeout: 60_000 });
+        s.host.select(['1:2']);
+        await ui.locator('[data-testid=sel-item][data-node-id="1:2"]').waitFor();
+        await ui.getByTestId('learn-mark-style').click();
+        s.host.select(['1:3']);
+        await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor();
+        await ui.getByTestId('learn-mark-samples').click();
+        await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+        await ui.getByTestId('learn-steps').fill(String(steps));
+        await ui.getByTestId('learn-steps').press('Tab');
+        await ui.getByTestId('learn-size').fill(String(size));
+        await ui.getByTestId('learn-size').press('Tab');
+        const tStart = Date.now();
+        await ui.getByTestId('learn-start').click();
+        let lastStep = -1;
+        for (;;) {
+          const l = await learnState();
+          if (l.error) throw new Error(l.error);
+          if (l.step !== lastStep) {
+            lastStep = l.step;
+            console.log(`  ${backend}: step ${l.step}/${steps} at ${Math.round((Date.now() - tStart) / 1000)} s`);
+          }
+          if (l.result) {
+            if (l.backend !== backend) {
+              rows.push({ backend, size, skipped: `not available; Learn ran on ${l.backend}` });
+              break;
+            }
+            const sps = l.stepsPerSec ?? NaN;
+            rows.push({ backend: l.backend, size, batch: 2, steps: l.result.steps, 'steps/s': Number(sps.toFixed(3)), 's/step': Number((1 / sps).toFixed(2)), 'wall s': Math.round((Date.now() - tStart) / 1000), load: { before: loadBefore, after: load() } });
+            break;
+          }
+          if (Date.now() - tStart > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000} s at step ${l.step}/${steps}`);
+          await new Promise((r) => setTimeout(r, 500));
         }
-        if (Date.now() - t0 > 1_200_000) throw new Error(`${backend}: timed out`);
-        await new Promise((r) => setTimeout(r, 500));
+      } catch (e) {
+        const error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        const consoleErrors = s ? s.logs.filter((l) => /^\[(error|pageerror|warning)\]/.test(l)).slice(-8) : [];
+        console.log(`${backend}: FAILED: ${error}`);
+        for (const l of consoleErrors) console.log(`    ${l}`);
+        rows.push({ backend, size, batch: 2, steps, error, 'wall s': Math.round((Date.now() - t0) / 1000), ...(consoleErrors.length ? { consoleErrors } : {}), load: { before: loadBefore, after: load() } });
+      } finally {
+        await s?.page.close().catch(() => {});
       }
-      await s.page.close();
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  printTable(`Learn style in the plugin: steps/s at ${size}×${size}, batch 2 (headless Chromium; webgpu = SwiftShader here)`, rows);
-  writeResults('plugin-learn', { size, batch: 2, steps, base: existsSync(shipped) ? 'models/base/model.stylepack' : 'seeded lite w=16', rows });
+  const resultsFile = join(ROOT, 'bench/results/plugin-learn.json');
+  if (merge && existsSync(resultsFile)) {
+    const old = JSON.parse(readFileSync(resultsFile, 'utf8')) as { date?: string; rows?: Record<string, unknown>[] };
+    rows.unshift(...(old.rows ?? []).filter((r) => !backends.includes(r.backend as string)).map((r) => ({ ...r, date: r.date ?? old.date })));
+  }
+  const order = ['webgpu', 'webgl', 'wasm', 'cpu'];
+  rows.sort((a, b) => order.indexOf(a.backend as string) - order.indexOf(b.backend as string));
+  printTable(`Learn style in the plugin: steps/s at ${size}×${size}, batch 2 (headless Chromium; webgpu/webgl = SwiftShader here)`, rows.filter((r) => !r.error && !r.skipped), ['backend', 'size', 'batch', 'steps', 'steps/s', 's/step', 'wall s']);
+  for (const r of rows.filter((r) => r.error || r.skipped)) console.log(`${r.backend}: ${r.error ?? r.skipped}`);
+  writeResults('plugin-learn', {
+    what: `Learn style (fit-style) in the plugin panel at ${size}×${size}, batch 2: steps/s as the panel reports it (first step excluded: it includes shader compilation); wall s = click → done, incl. loss-network load, init and previews. load = 1/5/15-minute load averages before/after.`,
+    caveat: 'Headless Chromium here renders WebGPU/WebGL with SwiftShader (CPU emulation), so GPU rows measure the software rasteriser, not a real GPU.',
+    size,
+    batch: 2,
+    base: existsSync(shipped) ? 'models/base/model.stylepack' : 'seeded lite w=16',
+    rows,
+  });
 }

@@ -1,8 +1,13 @@
 // See plugin-ui.mjs. One fresh page per backend; each run is a real plugin run: export in the
 // emulated host → decode → tiled generator → PNG encode in the UI → write back in the host.
+// A backend that fails (or is not available) gets a row saying why; the others still run.
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { makeTestPack } from '../plugins/figma/src/testing/make-pack.js';
-import { launchChromium, openPlugin, startServer, waitForRunDone } from '../test/e2e/harness.js';
+import type { FigmaHost } from '../test/figma-host/index.js';
+import { ROOT, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from '../test/e2e/harness.js';
 
 /** bench/lib.mjs, passed in by plugin-ui.mjs (it writes to bench/results relative to itself). */
 export interface BenchLib {
@@ -35,13 +40,37 @@ function frame(size: number) {
   return { width: size, height: size, data };
 }
 
+/** The 1-, 5- and 15-minute load averages, rounded (the machine may be shared). */
+export const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+
+/** Per-node failure messages the plugin main code sent to the UI (run-node-status 'failed'). */
+export function nodeErrors(host: FigmaHost): string[] {
+  return host.sentToUi
+    .map((m) => m as { type: string; status?: string; nodeId?: string; message?: string })
+    .filter((m) => m.type === 'run-node-status' && m.status === 'failed')
+    .map((m) => `${m.nodeId}: ${m.message ?? '(no message)'}`);
+}
+
+/** `--runs=2` for every backend, or per backend: `--runs=2,webgpu:1,webgl:1`. */
+function runsFor(spec: string, backend: string): number {
+  let n = 3;
+  for (const part of spec.split(',')) {
+    const [k, v] = part.includes(':') ? part.split(':') : [null, part];
+    if (k === null || k === backend) n = Number(v);
+  }
+  return n;
+}
+
 export async function main(argv: string[], { median, printTable, writeResults }: BenchLib): Promise<void> {
   const arg = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
   const full = argv.includes('--full');
   const backends = (arg('backends') ?? (full ? 'webgpu,webgl,wasm,cpu' : 'webgpu,webgl,wasm')).split(',');
-  const runs = Number(arg('runs') ?? 3);
+  const runsSpec = arg('runs') ?? '3';
   const size = Number(arg('size') ?? 512);
   const timeoutMs = Number(arg('timeout') ?? 900) * 1000;
+  // --merge: keep the rows of bench/results/plugin-ui.json for backends not run now (slow
+  // backends can then be measured one at a time).
+  const merge = argv.includes('--merge');
   await tf.setBackend('cpu');
   // Default lite generator (w=16) with a seeded random style: same cost as a trained pack.
   const pack = await makeTestPack({ seed: 3, widthMultiplier: 1, id: 'bench', name: 'Bench style' });
@@ -49,74 +78,92 @@ export async function main(argv: string[], { median, printTable, writeResults }:
   const browser = await launchChromium();
   const rows: Record<string, unknown>[] = [];
   let environment: unknown = null;
+
+  async function benchBackend(s: Session, backend: string, runs: number): Promise<Record<string, unknown>> {
+    const loadBefore = load();
+    const ui = s.page.frameLocator('#plugin-ui');
+    const uiFrame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
+    await ui.getByTestId('import-pack').setInputFiles({ name: 'bench.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(pack.bytes) });
+    await ui.getByTestId('style-option').first().waitFor();
+    s.host.select(['1:2']);
+    await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 60_000 });
+    const active = await ui.getByTestId('backend').textContent();
+    environment ??= await uiFrame.evaluate(async () => {
+      const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } };
+      const a = await nav.gpu?.requestAdapter();
+      return { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, webgpuAdapter: a?.info ? { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description } : null };
+    });
+    if (active !== backend) {
+      const why = await ui.getByTestId('backend').getAttribute('title');
+      console.log(`skipping ${backend}: the panel fell back to ${active} (${why})`);
+      return { backend, skipped: `not available; fell back to ${active}`, why };
+    }
+    const walls: number[] = [];
+    for (let i = 0; i <= runs; i++) {
+      const t0 = performance.now();
+      await ui.getByTestId('stylize').click();
+      const done = await waitForRunDone(s.host, i + 1, timeoutMs);
+      if (done.created !== 1) throw new Error(`run ${i} failed on ${backend}: ${done.message} ${nodeErrors(s.host).join('; ') || '(no per-node message)'}`);
+      console.log(`  ${backend} run ${i}${i === 0 ? ' (warm-up: model load + calibration)' : ''}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (i > 0) walls.push(performance.now() - t0); // run 0 = warm-up (includes model load + calibration)
+    }
+    const timings = (await uiFrame.evaluate('window.__stylepack.timings')) as Timing[];
+    const timed = timings.slice(1);
+    const row = {
+      backend,
+      size: `${size}×${size}`,
+      tiles: timed[0]!.tiles,
+      tileSize: timed[0]!.tileSize,
+      stylizeMs: median(timed.map((t) => t.stylizeMs)),
+      decodeMs: median(timed.map((t) => t.decodeMs)),
+      encodeMs: median(timed.map((t) => t.encodeMs)),
+      firstRunStylizeMs: timings[0]!.stylizeMs,
+      firstRunTiles: timings[0]!.tiles,
+      endToEndMs: median(walls),
+      runs: timed.length,
+      load: { before: loadBefore, after: load() },
+    };
+    console.log(`${backend}: stylize ${row.stylizeMs.toFixed(0)} ms (median of ${row.runs}), end-to-end ${row.endToEndMs.toFixed(0)} ms`);
+    return row;
+  }
+
   try {
     for (const backend of backends) {
-      const s = await openPlugin(browser, server.url, {
-        pages: [{ name: 'Bench', children: [{ id: '1:2', name: 'Frame', width: size, height: size, pixels: frame(size) }] }],
-        clientStorage: { 'settings/v1': { backend, outputScale: 1 } },
-      });
-      const ui = s.page.frameLocator('#plugin-ui');
-      const uiFrame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
-      await ui.getByTestId('import-pack').setInputFiles({ name: 'bench.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(pack.bytes) });
-      await ui.getByTestId('style-option').first().waitFor();
-      s.host.select(['1:2']);
-      await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 60_000 });
-      const active = await ui.getByTestId('backend').textContent();
-      environment ??= await uiFrame.evaluate(async () => {
-        const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } };
-        const a = await nav.gpu?.requestAdapter();
-        return { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, webgpuAdapter: a?.info ? { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description } : null };
-      });
-      if (active !== backend) {
-        console.log(`skipping ${backend}: the panel fell back to ${active} (${await ui.getByTestId('backend').getAttribute('title')})`);
-        rows.push({ backend, skipped: `not available; fell back to ${active}` });
-        await s.page.close();
-        continue;
+      let s: Session | null = null;
+      try {
+        s = await openPlugin(browser, server.url, {
+          pages: [{ name: 'Bench', children: [{ id: '1:2', name: 'Frame', width: size, height: size, pixels: frame(size) }] }],
+          clientStorage: { 'settings/v1': { backend, outputScale: 1 } },
+        });
+        rows.push(await benchBackend(s, backend, runsFor(runsSpec, backend)));
+      } catch (e) {
+        const error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        const consoleErrors = s ? s.logs.filter((l) => /^\[(error|pageerror|warning)\]/.test(l)).slice(-8) : [];
+        console.log(`${backend}: FAILED: ${error}`);
+        for (const l of consoleErrors) console.log(`    ${l}`);
+        rows.push({ backend, size: `${size}×${size}`, error, ...(consoleErrors.length ? { consoleErrors } : {}), load: load() });
+      } finally {
+        await s?.page.close().catch(() => {});
       }
-      const walls: number[] = [];
-      for (let i = 0; i <= runs; i++) {
-        const t0 = performance.now();
-        await ui.getByTestId('stylize').click();
-        const done = await waitForRunDone(s.host, i + 1, timeoutMs);
-        if (done.created !== 1) throw new Error(`run failed on ${backend}: ${done.message}`);
-        console.log(`  ${backend} run ${i}${i === 0 ? ' (warm-up: model load + calibration)' : ''}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        if (i > 0) walls.push(performance.now() - t0); // run 0 = warm-up (includes model load + calibration)
-      }
-      const timings = (await uiFrame.evaluate('window.__stylepack.timings')) as Timing[];
-      const timed = timings.slice(1);
-      const row = {
-        backend,
-        size: `${size}×${size}`,
-        tiles: timed[0]!.tiles,
-        tileSize: timed[0]!.tileSize,
-        stylizeMs: median(timed.map((t) => t.stylizeMs)),
-        decodeMs: median(timed.map((t) => t.decodeMs)),
-        encodeMs: median(timed.map((t) => t.encodeMs)),
-        firstRunStylizeMs: timings[0]!.stylizeMs,
-        endToEndMs: median(walls),
-        runs: timed.length,
-      };
-      rows.push(row);
-      console.log(`${backend}: stylize ${row.stylizeMs.toFixed(0)} ms (median of ${row.runs}), end-to-end ${row.endToEndMs.toFixed(0)} ms`);
-      await s.page.close();
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  printTable(`Plugin UI: stylize a ${size}×${size} frame (lite generator, w=16)`, rows.filter((r) => !r.skipped), [
-    'backend',
-    'size',
-    'tiles',
-    'tileSize',
-    'stylizeMs',
-    'decodeMs',
-    'encodeMs',
-    'endToEndMs',
-    'firstRunStylizeMs',
-  ]);
+  const resultsFile = join(ROOT, 'bench/results/plugin-ui.json');
+  if (merge && existsSync(resultsFile)) {
+    const old = JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows?: Record<string, unknown>[]; environment?: unknown };
+    const kept = (old.rows ?? []).filter((r) => !backends.includes(r.backend as string));
+    rows.unshift(...kept.map((r) => ({ ...r, date: r.date ?? (old as { date?: string }).date })));
+    environment ??= old.environment;
+  }
+  const order = ['webgpu', 'webgl', 'wasm', 'cpu'];
+  rows.sort((a, b) => order.indexOf(a.backend as string) - order.indexOf(b.backend as string));
+  const cols = ['backend', 'size', 'tiles', 'tileSize', 'stylizeMs', 'decodeMs', 'encodeMs', 'endToEndMs', 'firstRunStylizeMs', 'runs'];
+  printTable(`Plugin UI: stylize a ${size}×${size} frame (lite generator, w=16)`, rows.filter((r) => !r.skipped && !r.error), cols);
+  for (const r of rows.filter((r) => r.skipped || r.error)) console.log(`${r.backend}: ${r.error ?? r.skipped}`);
   writeResults('plugin-ui', {
-    what: `UI-side time to stylize a ${size}×${size} frame in the Figma plugin panel (headless Chromium, emulated host). stylizeMs = tiled generator only (median); endToEndMs = click → layer written (export, decode, stylize, encode, createImage).`,
+    what: `UI-side time to stylize a ${size}×${size} frame in the Figma plugin panel (headless Chromium, emulated host). stylizeMs = tiled generator only (median of the timed runs; run 0 is a warm-up and not counted); endToEndMs = click → layer written (export, decode, stylize, encode, createImage). tiles = tiles per image in the timed runs (firstRunTiles: in the warm-up); tileSize = the panel's tile size after the last run (what it re-aimed to). load = 1/5/15-minute load averages of the machine before/after the backend's runs (they include the bench's own Chromium; SwiftShader is multi-threaded).`,
     caveat: 'Headless Chromium here renders WebGPU/WebGL with SwiftShader (CPU emulation), so GPU rows measure the software rasteriser, not a real GPU.',
     model: { preset: 'lite', widthMultiplier: 1 },
     environment,
