@@ -6,7 +6,7 @@ import { webgl_util } from '@tensorflow/tfjs-backend-webgl';
 import { generatorPreset } from '@stylepack/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestPack } from './testing/make-pack.js';
-import { PackLibrary, StyleEngine, im2colPerPixel, maxWebglTileSize, WEBGL_TEXTURE_BUDGET } from './ui/engine.js';
+import { PackLibrary, StyleEngine, im2colPerPixel, maxWebglTileSize, webglLearnSizeFits, WEBGL_TEXTURE_BUDGET } from './ui/engine.js';
 
 /** Physical texture [width, height] tfjs webgl allocates for the packed im2col of a tile. */
 function im2colTexture(tile: number, perPixel: number): number[] {
@@ -49,6 +49,24 @@ describe('webgl tile size', () => {
     const t = maxWebglTileSize(lite, 16384);
     expect(t).toBe(224);
     expect(Math.max(...im2colTexture(t, im2colPerPixel(lite)))).toBeLessThanOrEqual(WEBGL_TEXTURE_BUDGET);
+  });
+});
+
+describe('learning a style on webgl', () => {
+  const lite = generatorPreset('lite');
+  /** Physical texture of the batched im2col (tfjs: [batch, k²·Cin, outH·outW]). */
+  const learnTexture = (size: number, batch: number) =>
+    webgl_util.getTextureShapeFromLogicalShape([batch, im2colPerPixel(lite), size * size], true).map((d) => Math.ceil(d / 2));
+
+  it('refuses sizes whose im2col texture is over the device limit, and only those', () => {
+    tf.env().set('WEBGL_MAX_TEXTURE_SIZE', 8192);
+    for (const size of [128, 256, 384]) {
+      const fits = Math.max(...learnTexture(size, 2)) <= 8192;
+      expect(webglLearnSizeFits(lite, size, 2, 8192), `${size} px`).toBe(fits);
+    }
+    expect(webglLearnSizeFits(lite, 256, 2, 8192)).toBe(true);
+    expect(webglLearnSizeFits(lite, 384, 2, 8192)).toBe(false);
+    expect(webglLearnSizeFits(lite, 384, 2, 16384)).toBe(true);
   });
 });
 

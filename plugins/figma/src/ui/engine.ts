@@ -176,6 +176,14 @@ export function maxWebglTileSize(cfg: GeneratorConfig, maxTextureSize: number, b
 }
 
 /**
+ * Whether learning a style at `size` px (a batch of `batch` crops) fits webgl's texture limit:
+ * the generator's largest im2col matrix for the whole batch is one texture, as in inference.
+ */
+export function webglLearnSizeFits(cfg: GeneratorConfig, size: number, batch: number, maxTextureSize: number): boolean {
+  return Math.sqrt((batch * size * size * im2colPerPixel(cfg)) / 4) <= maxTextureSize;
+}
+
+/**
  * Holds one generator (numStyles = 1) for the current base model and backend; a style is
  * written into its [1, C] gamma/beta tables before a run. The generator is built once and
  * reused until the base model or the tf backend changes.

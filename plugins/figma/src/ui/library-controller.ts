@@ -8,6 +8,7 @@ import { BUILTIN_PACKS } from 'stylepack:packs';
 import { SAMPLE_IMAGES } from 'stylepack:samples';
 import type { Home, LibRequest, LibResult, LibToMain, LibToUi, LibraryEntry, LibraryListing, StoredHome } from '../library-protocol.js';
 import { ensureBackend } from './backend.js';
+import { inferGeneratorConfig, webglLearnSizeFits } from './engine.js';
 import { base64ToBytes } from './base64.js';
 import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
@@ -367,8 +368,14 @@ export class LibraryController {
       const candidates = this.ui.state.styles
         .filter((s) => s.baseSha === base.sha256 && !s.problem)
         .map((s) => ({ label: s.label, vectors: this.ui.library.vectors(s.key).vectors }));
-      this.setLearn({ phase: 'Exporting the frames…' });
       const size = l.size;
+      if (active.name === 'webgl') {
+        const maxTex = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+        if (!webglLearnSizeFits(inferGeneratorConfig(base.weights), size, 2, maxTex)) {
+          throw new Error(`Learning at ${size} px needs a larger GPU texture than WebGL allows on this device (${maxTex} px). Choose a smaller size, or the WebAssembly runtime.`);
+        }
+      }
+      this.setLearn({ phase: 'Exporting the frames…' });
       const ids = [l.styleNode!.id, ...l.sampleNodes.map((n) => n.id)];
       const { images } = await this.request({ op: 'export-nodes', nodeIds: ids, maxSide: Math.max(64, 2 * size) });
       const decoded = await Promise.all(images.map((i) => decodePng(i.png)));
