@@ -5,11 +5,12 @@
 //
 // Layout: sample n is HW rows of C contiguous floats. Each sample is cut into K chunks of R rows;
 // a task is one (n, chunk) pair, so both threads work even when N = 1. Every entry point runs in
-// three phases, one call each (the caller's return is the barrier between them):
-//   0: per-chunk column statistics into `parts`   (N*K tasks, parallel)
-//   1: combine the chunks per (n, c), in double     (1 task: K*N*C flops, tiny)
-//   2: write the output chunk by chunk              (N*K tasks, parallel)
-// Chunks and their combination order are fixed, so results do not depend on the thread count.
+// two phases, one call each (the call's return is the barrier between them):
+//   0: per-chunk column sums into `parts` (N*K tasks); the task that finishes a sample's last
+//      chunk (atomic counter per sample) then combines that sample's chunks per c, in double;
+//   1: write the output chunk by chunk (N*K tasks).
+// Two barriers rather than three: on a shared machine each barrier can wait for a descheduled
+// thread. Chunks and their combination order are fixed, so results do not depend on threads.
 // Vectorised over C (4 floats per v128) with a scalar tail for C % 4.
 #include <wasm_simd128.h>
 
@@ -27,6 +28,11 @@ static inline f32 bits_f32(int v) {
 }
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
+
+// Counts a finished chunk of sample n; true for the task that finished the sample's last one.
+static inline int last_chunk(int *done, int n, int K) {
+  return __atomic_add_fetch(done + n, 1, __ATOMIC_ACQ_REL) == K;
+}
 
 static inline double sqrt_f64(double v) { return __builtin_sqrt(v); }
 
@@ -145,14 +151,41 @@ static void col_grad_sums(const f32 *x, const f32 *dy, const f32 *y, int rows, i
 // args: 0 phase, 1 N, 2 HW, 3 C, 4 R (rows per chunk), 5 K (chunks per sample),
 //  6 x, 7 gamma, 8 gammaStride (C, or 0 = one row for all samples), 9 beta, 10 betaStride,
 //  11 y, 12 mean [2,N,C] (hi, lo), 13 rstd [N,C], 14 parts [N,K,3,C] (chunk shift a, Σ(x − a),
-//  Σ(x − a)²), 15 scale [N,C] (gamma·rstd), 16 eps (float bits), 17 act, 18 alpha (float bits)
+//  Σ(x − a)²), 15 scale [N,C] (gamma·rstd), 16 eps (float bits), 17 act, 18 alpha (float bits),
+//  19 done [N] (int32, zeroed by the caller)
 // Precision when |mean| ≫ std: each chunk's sums are taken about its own rough mean a (second
 // pass, chunk in cache); chunks merge in double (Chan et al.); the mean is kept as float32 hi + lo,
 // so x − mean = (x − hi) − lo loses nothing to the mean's rounding.
 // ---------------------------------------------------------------------------------------------
+static void norm_combine(const int *args, int n) {
+  int N = args[1], HW = args[2], C = args[3], R = args[4], K = args[5];
+  const f32 *gamma = P(7) + n * args[8], *parts = P(14) + (long)n * K * 3 * C;
+  f32 *mean = P(12), *rstd = P(13), *scale = P(15);
+  double eps = bits_f32(args[16]);
+  for (int c = 0; c < C; c++) {
+    double m = 0, m2 = 0, cnt = 0;
+    for (int k = 0; k < K; k++) {
+      int r0, r1;
+      chunk_rows(k, R, HW, &r0, &r1);
+      const f32 *p = parts + (long)k * 3 * C;
+      double nk = r1 - r0, s1 = p[C + c], mk = p[c] + s1 / nk, m2k = p[2 * C + c] - s1 * s1 / nk;
+      double tot = cnt + nk, d = mk - m;
+      m += d * nk / tot;
+      m2 += m2k + d * d * cnt * nk / tot;
+      cnt = tot;
+    }
+    double var = m2 > 0 ? m2 / HW : 0;
+    f32 hi = (f32)m, rs = (f32)(1.0 / sqrt_f64(var + eps));
+    mean[n * C + c] = hi;
+    mean[N * C + n * C + c] = (f32)(m - hi);
+    rstd[n * C + c] = rs;
+    scale[n * C + c] = gamma[c] * rs;
+  }
+}
+
 static void norm_stats(const int *args) {
   int N = args[1], HW = args[2], C = args[3], R = args[4], K = args[5];
-  const f32 *x = P(6); f32 *parts = P(14);
+  const f32 *x = P(6); f32 *parts = P(14); int *done = (int *)P(19);
   for (int t; (t = NEXT_TASK()) < N * K;) {
     int n = t / K, k = t % K, r0, r1;
     chunk_rows(k, R, HW, &r0, &r1);
@@ -162,35 +195,8 @@ static void norm_stats(const int *args) {
     f32 inv = 1.f / (f32)(r1 - r0);
     for (int c = 0; c < C; c++) a[c] *= inv;
     col_shifted_sums(xs, r1 - r0, C, a, a + C, a + 2 * C);
+    if (last_chunk(done, n, K)) norm_combine(args, n);
   }
-}
-
-static void norm_combine(const int *args) {
-  int N = args[1], HW = args[2], C = args[3], R = args[4], K = args[5];
-  const f32 *gamma = P(7); int gs = args[8];
-  f32 *mean = P(12), *rstd = P(13), *scale = P(15); const f32 *parts = P(14);
-  double eps = bits_f32(args[16]);
-  if (NEXT_TASK() != 0) return;
-  for (int n = 0; n < N; n++)
-    for (int c = 0; c < C; c++) {
-      double m = 0, m2 = 0, cnt = 0;
-      for (int k = 0; k < K; k++) {
-        int r0, r1;
-        chunk_rows(k, R, HW, &r0, &r1);
-        const f32 *p = parts + ((long)n * K + k) * 3 * C;
-        double nk = r1 - r0, s1 = p[C + c], mk = p[c] + s1 / nk, m2k = p[2 * C + c] - s1 * s1 / nk;
-        double tot = cnt + nk, d = mk - m;
-        m += d * nk / tot;
-        m2 += m2k + d * d * cnt * nk / tot;
-        cnt = tot;
-      }
-      double var = m2 > 0 ? m2 / HW : 0;
-      f32 hi = (f32)m, rs = (f32)(1.0 / sqrt_f64(var + eps));
-      mean[n * C + c] = hi;
-      mean[N * C + n * C + c] = (f32)(m - hi);
-      rstd[n * C + c] = rs;
-      scale[n * C + c] = gamma[n * gs + c] * rs;
-    }
 }
 
 static void norm_apply(const int *args) {
@@ -219,21 +225,43 @@ static void norm_apply(const int *args) {
 __attribute__((export_name("sp_instance_norm"))) void sp_instance_norm(const int *args, int tid, int nth) {
   (void)tid; (void)nth;
   if (args[0] == 0) norm_stats(args);
-  else if (args[0] == 1) norm_combine(args);
   else norm_apply(args);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Backward of the forward above, g = dy·act'(y), xhat = (x − mean)·rstd, M = HW:
 //   dbeta = Σ g, dgamma = Σ g·xhat, dx = gamma·rstd/M · (M·g − Σg − xhat·Σ(g·xhat)).
-// dgamma/dbeta are summed over samples into one row when gamma/beta were broadcast (stride 0).
 // args: 0 phase, 1 N, 2 HW, 3 C, 4 R, 5 K, 6 x, 7 dy, 8 y (read only when act != 0),
 //  9 gamma, 10 gammaStride, 11 betaStride, 12 mean [2,N,C] (hi, lo), 13 rstd, 14 dx, 15 dgamma,
-//  16 dbeta, 17 parts [N,K,2,C] (chunk Σg, Σg·(x − mean)), 18 coef [N,3,C], 19 act, 20 alpha (bits)
+//  16 dbeta, 17 parts [N,K,2,C] (chunk Σg, Σg·(x − mean)), 18 coef [N,5,C] (a, b, d below, then
+//  the sample's dgamma, dbeta), 19 act, 20 alpha (float bits), 21 done [N] (int32, zeroed)
+// dgamma/dbeta are summed over samples into one row when gamma/beta were broadcast (stride 0):
+// by the task that takes chunk 0 in phase 1, in sample order (deterministic).
 // ---------------------------------------------------------------------------------------------
+
+// Per sample: a = gamma·rstd, b = Σg/M, d = rstd²·Σg(x − mean)/M, so dx = a·(g − b − (x − mean)·d).
+static void grad_combine(const int *args, int n) {
+  int HW = args[2], C = args[3], K = args[5];
+  const f32 *gamma = P(9) + n * args[10], *rstd = P(13) + n * C, *parts = P(17) + (long)n * K * 2 * C;
+  f32 *co = P(18) + (long)n * 5 * C;
+  for (int c = 0; c < C; c++) {
+    double sdy = 0, sdx = 0;
+    for (int k = 0; k < K; k++) {
+      sdy += parts[(long)k * 2 * C + c];
+      sdx += parts[(long)k * 2 * C + C + c];
+    }
+    double rs = rstd[c];
+    co[c] = gamma[c] * (f32)rs;
+    co[C + c] = (f32)(sdy / HW);
+    co[2 * C + c] = (f32)(rs * rs * sdx / HW);
+    co[3 * C + c] = (f32)(sdx * rs);
+    co[4 * C + c] = (f32)sdy;
+  }
+}
+
 static void grad_stats(const int *args) {
   int N = args[1], HW = args[2], C = args[3], R = args[4], K = args[5];
-  const f32 *x = P(6), *dy = P(7), *y = P(8), *mean = P(12); f32 *parts = P(17);
+  const f32 *x = P(6), *dy = P(7), *y = P(8), *mean = P(12); f32 *parts = P(17); int *done = (int *)P(21);
   int act = args[19]; f32 alpha = bits_f32(args[20]);
   for (int t; (t = NEXT_TASK()) < N * K;) {
     int n = t / K, k = t % K, r0, r1;
@@ -241,34 +269,20 @@ static void grad_stats(const int *args) {
     long off = ((long)n * HW + r0) * C;
     f32 *sdy = parts + (long)t * 2 * C;
     col_grad_sums(x + off, dy + off, y + off, r1 - r0, C, mean + n * C, mean + N * C + n * C, act, alpha, sdy, sdy + C);
+    if (last_chunk(done, n, K)) grad_combine(args, n);
   }
 }
 
-// coef rows per sample: a = gamma·rstd, b = Σg/M, d = rstd²·Σg(x − mean)/M; dx = a·(g − b − (x − mean)·d).
-static void grad_combine(const int *args) {
-  int N = args[1], HW = args[2], C = args[3], K = args[5];
-  const f32 *gamma = P(9), *rstd = P(13), *parts = P(17);
-  int gs = args[10], bs = args[11];
-  f32 *dgamma = P(15), *dbeta = P(16), *coef = P(18);
-  if (NEXT_TASK() != 0) return;
+// dgamma, dbeta from the per-sample sums in coef rows 3 and 4 (summed when broadcast).
+static void grad_params(const int *args) {
+  int N = args[1], C = args[3], gs = args[10], bs = args[11];
+  const f32 *coef = P(18); f32 *dgamma = P(15), *dbeta = P(16);
   for (int i = 0; i < (gs ? N : 1) * C; i++) dgamma[i] = 0.f;
   for (int i = 0; i < (bs ? N : 1) * C; i++) dbeta[i] = 0.f;
   for (int n = 0; n < N; n++)
     for (int c = 0; c < C; c++) {
-      double sdy = 0, sdx = 0;
-      for (int k = 0; k < K; k++) {
-        const f32 *p = parts + ((long)n * K + k) * 2 * C;
-        sdy += p[c];
-        sdx += p[C + c];
-      }
-      double rs = rstd[n * C + c];
-      f32 *co = coef + (long)n * 3 * C;
-      co[c] = gamma[n * gs + c] * (f32)rs;
-      co[C + c] = (f32)(sdy / HW);
-      co[2 * C + c] = (f32)(rs * rs * sdx / HW);
-      // Broadcast rows accumulate over n (stride 0 makes every n hit row 0).
-      dgamma[n * gs + c] += (f32)(sdx * rs);
-      dbeta[n * bs + c] += (f32)sdy;
+      dgamma[n * gs + c] += coef[((long)n * 5 + 3) * C + c];
+      dbeta[n * bs + c] += coef[((long)n * 5 + 4) * C + c];
     }
 }
 
@@ -278,9 +292,10 @@ static void grad_apply(const int *args) {
   int act = args[19]; f32 alpha = bits_f32(args[20]);
   v128_t av = wasm_f32x4_splat(alpha), zero = wasm_f32x4_splat(0);
   for (int t; (t = NEXT_TASK()) < N * K;) {
+    if (t == 0) grad_params(args);
     int n = t / K, k = t % K, r0, r1;
     chunk_rows(k, R, HW, &r0, &r1);
-    const f32 *m = mean + n * C, *lo = m + N * C, *a = coef + (long)n * 3 * C, *b = a + C, *d = b + C;
+    const f32 *m = mean + n * C, *lo = m + N * C, *a = coef + (long)n * 5 * C, *b = a + C, *d = b + C;
     for (int r = r0; r < r1; r++) {
       long i0 = ((long)n * HW + r) * C;
       const f32 *xr = x + i0, *dyr = dy + i0, *yr = y + i0; f32 *dxr = dx + i0;
@@ -302,6 +317,5 @@ static void grad_apply(const int *args) {
 __attribute__((export_name("sp_instance_norm_grad"))) void sp_instance_norm_grad(const int *args, int tid, int nth) {
   (void)tid; (void)nth;
   if (args[0] == 0) grad_stats(args);
-  else if (args[0] == 1) grad_combine(args);
   else grad_apply(args);
 }

@@ -329,9 +329,16 @@ function checkNormInput(x: TensorInfo): void {
   if (x.dtype !== 'float32' || x.shape.length !== 4) throw new Error(`stylepack instance norm: x must be float32 NHWC, got ${x.dtype} [${x.shape}]`);
 }
 
-/** Runs the three phases of a norm entry point (stats, combine, apply) with these arguments. */
+/** Per-sample done counters (int32 zeros) for a norm entry point; returns their byte offset. */
+function zeroCounters(e: FastEngine, n: number): number {
+  const off = e.alloc(n * 4);
+  e.heapF32().fill(0, off >> 2, (off >> 2) + n);
+  return off;
+}
+
+/** Runs the two phases of a norm entry point (sums + combine, then apply); see native/norm.c. */
 function runPhases(e: FastEngine, entry: FastEntry, args: number[]): void {
-  for (const phase of [0, 1, 2]) {
+  for (const phase of [0, 1]) {
     args[0] = phase;
     e.run(entry, args);
   }
@@ -357,9 +364,10 @@ function instanceNormKernel(a: Args): TensorInfo[] {
   const rstd = e.alloc(nc * 4);
   const parts = e.alloc(g.n * g.chunks * 3 * g.c * 4);
   const scale = e.alloc(nc * 4);
+  const done = zeroCounters(e, g.n);
   runPhases(e, 'sp_instance_norm', [
     0, g.n, g.hw, g.c, g.rows, g.chunks, xo, go, gs, bo, bs, yo, mean, rstd, parts, scale,
-    f32Bits(epsilon), ACTIVATIONS[activation], f32Bits(alpha),
+    f32Bits(epsilon), ACTIVATIONS[activation], f32Bits(alpha), done,
   ]);
   count(INSTANCE_NORM, true);
   return [copyOut(e, backend, yo, [...x!.shape]), copyOut(e, backend, mean, [2, g.n, g.c]), copyOut(e, backend, rstd, [g.n, g.c])];
@@ -387,10 +395,11 @@ function instanceNormGradKernel(a: Args): TensorInfo[] {
   const dgo = e.alloc(size(gamma!.shape) * 4);
   const dbo = e.alloc(size(beta!.shape) * 4);
   const parts = e.alloc(g.n * g.chunks * 2 * g.c * 4);
-  const coef = e.alloc(g.n * 3 * g.c * 4);
+  const coef = e.alloc(g.n * 5 * g.c * 4);
+  const done = zeroCounters(e, g.n);
   runPhases(e, 'sp_instance_norm_grad', [
     0, g.n, g.hw, g.c, g.rows, g.chunks, xo, dyo, yo, go, gs, bs, mo, ro, dxo, dgo, dbo, parts, coef,
-    act, f32Bits(alpha),
+    act, f32Bits(alpha), done,
   ]);
   count(INSTANCE_NORM_GRAD, true);
   return [copyOut(e, backend, dxo, [...x!.shape]), copyOut(e, backend, dgo, [...gamma!.shape]), copyOut(e, backend, dbo, [...beta!.shape])];
