@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Generator, generatorPreset } from '@stylepack/core';
+import { initNodeBackend } from '@stylepack/core/node';
 
 const dir = new URL('./fixtures/torch-w16/', import.meta.url);
 const weightsMeta = JSON.parse(readFileSync(new URL('weights.json', dir), 'utf8')) as {
@@ -32,8 +33,10 @@ function ourName(torchName: string): { layer: string; kind: 'w' | 'b' | 'gamma' 
 }
 
 describe('johnson preset matches the PyTorch reference', () => {
-  it('reproduces the 64×64 output to 1e-4 on the cpu backend', async () => {
-    await tf.setBackend('cpu');
+  // wasm: with the fast kernels (fused instance norm included), as bench and the CLI run it.
+  it.each(['cpu', 'wasm'])('reproduces the 64×64 output to 1e-4 on the %s backend', async (backend) => {
+    if (backend === 'wasm') expect((await initNodeBackend('wasm')).name).toBe('wasm');
+    await tf.setBackend(backend);
     const g = new Generator(generatorPreset('johnson', { widthMultiplier: 0.5 }));
     const seen = new Set<string>();
     for (const t of weightsMeta.tensors) {

@@ -11,6 +11,7 @@
 // copies the result into a fresh tfjs output. Anything a kernel does not handle (other dtypes,
 // NCHW, dilations, odd broadcasting, tiny problems) goes to the kernel that was registered before.
 import * as tf from '@tensorflow/tfjs';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../model/instance-norm.js';
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -21,7 +22,9 @@ export type FastEntry =
   | 'sp_conv2d'
   | 'sp_conv2d_backprop_filter'
   | 'sp_conv2d_backprop_input'
-  | 'sp_sum_parts';
+  | 'sp_sum_parts'
+  | 'sp_instance_norm'
+  | 'sp_instance_norm_grad';
 
 export const FAST_ENTRIES: readonly FastEntry[] = [
   'sp_batch_matmul',
@@ -29,6 +32,8 @@ export const FAST_ENTRIES: readonly FastEntry[] = [
   'sp_conv2d_backprop_filter',
   'sp_conv2d_backprop_input',
   'sp_sum_parts',
+  'sp_instance_norm',
+  'sp_instance_norm_grad',
 ];
 
 /** What the kernels need from the host: scratch memory in the native module and a way to run it. */
@@ -295,12 +300,119 @@ function tile(a: Args): TensorInfo | TensorInfo[] {
   return out;
 }
 
+// ---- Instance norm (native/norm.c): the kernels behind model/instance-norm.ts's fused op ----
+
+/** Samples are cut into chunks of rows: ~4K floats each (cache-sized), at least 8 tasks in all. */
+interface NormGeom { n: number; hw: number; c: number; rows: number; chunks: number }
+
+function normGeom(shape: readonly number[]): NormGeom {
+  const [n, h, w, c] = shape as Shape4;
+  const hw = h * w;
+  let rows = Math.min(hw, Math.max(1, Math.floor(4096 / c)));
+  const minChunks = Math.ceil(8 / n);
+  if (Math.ceil(hw / rows) < minChunks) rows = Math.max(1, Math.ceil(hw / minChunks));
+  return { n, hw, c, rows, chunks: Math.ceil(hw / rows) };
+}
+
+const ACTIVATIONS = { linear: 0, relu: 1, leakyRelu: 2 } as const;
+const f32Bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0]!;
+
+/** The kernels take rows of gamma/beta per sample, or one row for all (stride 0). */
+function rowStride(t: TensorInfo, g: NormGeom): number {
+  if (t.dtype !== 'float32' || t.shape.length !== 2 || t.shape[1] !== g.c || (t.shape[0] !== 1 && t.shape[0] !== g.n)) {
+    throw new Error(`stylepack instance norm: gamma/beta must be float32 [1|${g.n}, ${g.c}], got [${t.shape}]`);
+  }
+  return t.shape[0] === 1 ? 0 : g.c;
+}
+
+function checkNormInput(x: TensorInfo): void {
+  if (x.dtype !== 'float32' || x.shape.length !== 4) throw new Error(`stylepack instance norm: x must be float32 NHWC, got ${x.dtype} [${x.shape}]`);
+}
+
+/** Per-sample done counters (int32 zeros) for a norm entry point; returns their byte offset. */
+function zeroCounters(e: FastEngine, n: number): number {
+  const off = e.alloc(n * 4);
+  e.heapF32().fill(0, off >> 2, (off >> 2) + n);
+  return off;
+}
+
+/** Runs the two phases of a norm entry point (sums + combine, then apply); see native/norm.c. */
+function runPhases(e: FastEngine, entry: FastEntry, args: number[]): void {
+  for (const phase of [0, 1]) {
+    args[0] = phase;
+    e.run(entry, args);
+  }
+}
+
+/** Outputs [y, mean, rstd]; see InstanceNormAttrs. */
+function instanceNormKernel(a: Args): TensorInfo[] {
+  const e = engine!;
+  const { x, gamma, beta } = inputsOf(a);
+  const { epsilon, activation, alpha } = a.attrs as unknown as InstanceNormAttrs;
+  checkNormInput(x!);
+  const g = normGeom(x!.shape);
+  const gs = rowStride(gamma!, g);
+  const bs = rowStride(beta!, g);
+  const backend = a.backend as WasmBackendLike;
+  const nc = g.n * g.c;
+  e.reset();
+  const xo = copyIn(e, backend, x!);
+  const go = copyIn(e, backend, gamma!);
+  const bo = copyIn(e, backend, beta!);
+  const yo = e.alloc(size(x!.shape) * 4);
+  const mean = e.alloc(2 * nc * 4); // float32 hi + lo, see native/norm.c
+  const rstd = e.alloc(nc * 4);
+  const parts = e.alloc(g.n * g.chunks * 3 * g.c * 4);
+  const scale = e.alloc(nc * 4);
+  const done = zeroCounters(e, g.n);
+  runPhases(e, 'sp_instance_norm', [
+    0, g.n, g.hw, g.c, g.rows, g.chunks, xo, go, gs, bo, bs, yo, mean, rstd, parts, scale,
+    f32Bits(epsilon), ACTIVATIONS[activation], f32Bits(alpha), done,
+  ]);
+  count(INSTANCE_NORM, true);
+  return [copyOut(e, backend, yo, [...x!.shape]), copyOut(e, backend, mean, [2, g.n, g.c]), copyOut(e, backend, rstd, [g.n, g.c])];
+}
+
+/** Outputs [dx, dgamma, dbeta], shaped like x, gamma, beta. */
+function instanceNormGradKernel(a: Args): TensorInfo[] {
+  const e = engine!;
+  const { x, dy, y, gamma, beta, mean, rstd } = inputsOf(a);
+  const { activation, alpha } = a.attrs as unknown as InstanceNormAttrs;
+  checkNormInput(x!);
+  const g = normGeom(x!.shape);
+  const gs = rowStride(gamma!, g);
+  const bs = rowStride(beta!, g);
+  const act = ACTIVATIONS[activation];
+  const backend = a.backend as WasmBackendLike;
+  e.reset();
+  const xo = copyIn(e, backend, x!);
+  const dyo = copyIn(e, backend, dy!);
+  const yo = act ? copyIn(e, backend, y!) : 0; // y only carries the activation's mask
+  const go = copyIn(e, backend, gamma!);
+  const mo = copyIn(e, backend, mean!);
+  const ro = copyIn(e, backend, rstd!);
+  const dxo = e.alloc(size(x!.shape) * 4);
+  const dgo = e.alloc(size(gamma!.shape) * 4);
+  const dbo = e.alloc(size(beta!.shape) * 4);
+  const parts = e.alloc(g.n * g.chunks * 2 * g.c * 4);
+  const coef = e.alloc(g.n * 5 * g.c * 4);
+  const done = zeroCounters(e, g.n);
+  runPhases(e, 'sp_instance_norm_grad', [
+    0, g.n, g.hw, g.c, g.rows, g.chunks, xo, dyo, yo, go, gs, bs, mo, ro, dxo, dgo, dbo, parts, coef,
+    act, f32Bits(alpha), done,
+  ]);
+  count(INSTANCE_NORM_GRAD, true);
+  return [copyOut(e, backend, dxo, [...x!.shape]), copyOut(e, backend, dgo, [...gamma!.shape]), copyOut(e, backend, dbo, [...beta!.shape])];
+}
+
 const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2D: conv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   BatchMatMul: batchMatMul,
   Tile: tile,
+  [INSTANCE_NORM]: instanceNormKernel,
+  [INSTANCE_NORM_GRAD]: instanceNormGradKernel,
 };
 
 export type FastKernelName = keyof typeof KERNELS;

@@ -2,7 +2,7 @@
 // overlapping patch. With several styles it is conditioned on the style by emitting one logit
 // map per style and reading the map of the sample's own style.
 import * as tf from '@tensorflow/tfjs';
-import { conv, instanceNorm, leakyRelu } from './layers.js';
+import { conv, instanceNorm, instanceNormLeakyRelu, leakyRelu } from './layers.js';
 import { ParamMap, Rng, convKernel, countParams, ones, uniquePrefix, zeros } from './params.js';
 
 export interface DiscriminatorConfig {
@@ -49,8 +49,15 @@ export class Discriminator {
     for (const s of this.specs) {
       // Zero padding 1 as in pix2pix's PatchGAN; done explicitly so every conv is 'valid'.
       y = conv(tf.pad(y, [[0, 0], [1, 1], [1, 1], [0, 0]]), p[`${s.name}/w`] as tf.Tensor4D, p[`${s.name}/b`] as tf.Tensor1D, s.stride);
-      if (s.norm) y = instanceNorm(y, p[`${s.name}/gamma`] as tf.Tensor2D, p[`${s.name}/beta`] as tf.Tensor2D);
-      if (s.name !== 'd4') y = leakyRelu(y, 0.2);
+      const act = s.name !== 'd4';
+      if (s.norm) {
+        // Norm and leaky ReLU in one op, so a fused kernel can do both in one pass.
+        const g = p[`${s.name}/gamma`] as tf.Tensor2D;
+        const b = p[`${s.name}/beta`] as tf.Tensor2D;
+        y = act ? instanceNormLeakyRelu(y, g, b, 0.2) : instanceNorm(y, g, b);
+      } else if (act) {
+        y = leakyRelu(y, 0.2);
+      }
     }
     const [b, h, w, n] = y.shape;
     const sel = tf.reshape(styleWeights, [b, 1, 1, n]);

@@ -2,7 +2,7 @@
 // conditional instance norm (Dumoulin et al. 2017): every norm layer has one scale/shift
 // row per style, so a style is nothing but those vectors and one network holds N styles.
 import * as tf from '@tensorflow/tfjs';
-import { conv, instanceNorm, reflectPad, upsample2x } from './layers.js';
+import { conv, instanceNorm, instanceNormRelu, reflectPad, upsample2x } from './layers.js';
 import { ParamMap, Rng, convKernel, countParams, ones, uniquePrefix, zeros } from './params.js';
 
 export interface GeneratorConfig {
@@ -156,7 +156,8 @@ export class Generator {
       if (spec.norm) {
         const v = style[name];
         if (!v) throw new Error(`No style vectors for norm layer "${name}".`);
-        y = instanceNorm(y, v.gamma, v.beta);
+        // The ReLU goes into the norm so a fused kernel can apply it in the same pass.
+        return relu ? instanceNormRelu(y, v.gamma, v.beta) : instanceNorm(y, v.gamma, v.beta);
       }
       return relu ? tf.relu(y) : y;
     };

@@ -14,18 +14,9 @@ export function conv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, stri
   return b ? tf.add(y, b) : y;
 }
 
-/**
- * Instance norm with per-sample scale/shift. `gamma`/`beta` are [B, C] (or [1, C], broadcast),
- * which is what makes the norm *conditional*: each style brings its own vectors.
- */
-export function instanceNorm(x: tf.Tensor4D, gamma: tf.Tensor2D, beta: tf.Tensor2D, eps = 1e-5): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  const c = x.shape[3];
-  const g = tf.reshape(gamma, [gamma.shape[0], 1, 1, c]);
-  const bt = tf.reshape(beta, [beta.shape[0], 1, 1, c]);
-  return tf.add(tf.mul(normalized, g), bt) as tf.Tensor4D;
-}
+// Instance norm lives in its own module: an op with fused kernels where a backend registers them.
+export { instanceNorm, instanceNormLeakyRelu, instanceNormRelu, INSTANCE_NORM, INSTANCE_NORM_GRAD } from './instance-norm.js';
+export type { InstanceNormAttrs, NormActivation } from './instance-norm.js';
 
 /**
  * Nearest-neighbour ×2 upsampling by reshape + tile. tf.image.resizeNearestNeighbor's gradient

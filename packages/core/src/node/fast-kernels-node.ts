@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   FAST_ENTRIES,
+  FAST_WASM_KERNELS,
   registerFastWasmKernels,
   type FastEngine,
   type FastEntry,
@@ -194,7 +195,7 @@ export function enableFastWasmKernels(options: NodeFastEngineOptions & { kernels
     shared ??= createNodeFastEngine(options);
     const list = options.kernels ?? process.env.STYLEPACK_FAST_KERNEL_LIST?.split(',').filter(Boolean);
     registerFastWasmKernels(shared, list ? { kernels: list } : {});
-    return { kernels: list ? [...list] : ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Tile'], threads: shared.threads };
+    return { kernels: list ? [...list] : [...FAST_WASM_KERNELS], threads: shared.threads };
   } catch (e) {
     return { kernels: [], threads: 0, off: e instanceof Error ? e.message : String(e) };
   }
