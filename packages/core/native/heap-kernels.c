@@ -129,3 +129,26 @@ void sp_mirror_pad_grad_nhwc(const f32 *dy, f32 *dx, int n, int h, int w, int c,
     }
   }
 }
+
+// Sum (divisor 0) or Mean (divisor = mid) of x [outer, mid, inner] over `mid` -> y [outer, inner].
+// Each output is summed sequentially from 0 in float32, in the same order as tfjs-backend-wasm's
+// Sum/Mean (which transpose the reduced axes innermost first), so results are bit-identical; the
+// SIMD lanes run along `inner`, which is not reduced.
+void sp_reduce_mid(const f32 *x, f32 *y, int outer, int mid, int inner, f32 divisor) {
+  for (int o = 0; o < outer; o++) {
+    f32 *acc = y + o * inner;
+    const f32 *src = x + o * mid * inner;
+    for (int k = 0; k < inner; k++) acc[k] = 0.f;
+    for (int m = 0; m < mid; m++, src += inner) {
+      int k = 0;
+      for (; k + 4 <= inner; k += 4) wasm_v128_store(acc + k, wasm_f32x4_add(wasm_v128_load(acc + k), wasm_v128_load(src + k)));
+      for (; k < inner; k++) acc[k] += src[k];
+    }
+    if (divisor > 0.f) {
+      const v128_t d = wasm_f32x4_splat(divisor);
+      int k = 0;
+      for (; k + 4 <= inner; k += 4) wasm_v128_store(acc + k, wasm_f32x4_div(wasm_v128_load(acc + k), d));
+      for (; k < inner; k++) acc[k] /= divisor;
+    }
+  }
+}

@@ -157,7 +157,7 @@ describe.each([
   });
 });
 
-describe('heap kernels: Identity, Cast, LeakyRelu; cpu untouched', () => {
+describe('heap kernels: Identity, Cast, LeakyRelu, Sum, Mean; cpu untouched', () => {
   beforeAll(() => {
     unregisterFastWasmKernels();
     registerFastWasmKernels(engine);
@@ -192,6 +192,32 @@ describe('heap kernels: Identity, Cast, LeakyRelu; cpu untouched', () => {
       (x, xi) => [tf.leakyRelu(x!, 0.2), tf.leakyRelu(xi!, 0.3)],
     );
     for (let i = 0; i < cpu.length; i++) expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    [[4, 9, 7, 6], [1, 2], false, true],
+    [[4, 9, 7, 6], [1, 2], true, true],
+    [[4, 9, 7, 6], [0, 1, 2], false, true],
+    [[3, 5, 7, 2, 3], [1, 2], false, true],
+    [[2, 7, 5], [0], true, true],
+    [[2, 7, 5], -1, false, false], // innermost: wasm's own kernel
+    [[2, 3, 4, 5], [0, 2], false, false], // not contiguous: wasm's own kernel
+  ] as [number[], number | number[], boolean, boolean][])('Sum and Mean of %j over %j (keepDims %s, ours %s): as wasm bit for bit, close to cpu', async (shape, axis, keepDims, ours) => {
+    const data = rand(shape, 3, 0.5);
+    const f = (x: tf.Tensor) => [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
+    const before = fastWasmKernelStatus()['Sum']!.fast + fastWasmKernelStatus()['Mean']!.fast;
+    const { cpu, wasm } = await both([{ data, shape }], f);
+    expect(fastWasmKernelStatus()['Sum']!.fast + fastWasmKernelStatus()['Mean']!.fast).toBe(before + (ours ? 2 : 0));
+    unregisterFastWasmKernels();
+    try {
+      const own = (await both([{ data, shape }], f)).wasm;
+      for (let i = 0; i < cpu.length; i++) {
+        expectSame(wasm[i]!, own[i]!);
+        expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-5);
+      }
+    } finally {
+      registerFastWasmKernels(engine);
+    }
   });
 
   it('the Stylepack* kernels exist for wasm only', () => {

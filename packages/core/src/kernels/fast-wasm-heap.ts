@@ -12,8 +12,10 @@
 // * StylepackReluGrad / StylepackRelu6Grad / StylepackLeakyReluGrad: tfjs builds these gradients
 //   from Step / LessEqual / Greater / Select / Cast / Multiply, one full pass each.
 // * LeakyRelu (forward): wasm's is scalar, ~4x slower than these SIMD loops.
+// * Sum / Mean over leading or middle axes (instance-norm moments, bias gradients): wasm's
+//   transpose the reduced axes innermost first; ours sum in place, in the same order.
 //
-// The last three run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's own memory: JS loops
+// The last four run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's own memory: JS loops
 // with a data-dependent branch per element (x > 0) were no faster than tfjs's chain. Without that
 // module (setHeapModule not called, or the memory not reachable) they run as plain JS.
 //
@@ -42,6 +44,7 @@ interface HeapExports {
   sp_mirror_pad_grad_nhwc(
     dy: number, dx: number, n: number, h: number, w: number, c: number,
     top: number, bottom: number, left: number, right: number, shift: number): void;
+  sp_reduce_mid(x: number, y: number, outer: number, mid: number, inner: number, divisor: number): void;
 }
 
 let heapModule: WebAssembly.Module | null = null;
@@ -289,12 +292,47 @@ function leakyRelu(a: Args): TensorInfo | null {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sum / Mean over axes that are not the last ones
+
+/**
+ * Sum (or Mean) of float32 x over a contiguous block of axes followed by at least one kept axis,
+ * e.g. [N, H, W, C] -> [N, C] (instance-norm moments) or -> [C] (bias gradients). wasm's kernels
+ * first transpose the reduced axes innermost (a full copy with per-element indexing); the native
+ * loop reads x in place and sums in the same order (bit-identical). Other cases: null.
+ */
+function reduceMid(a: Args, mean: boolean): TensorInfo | null {
+  const { x } = inputsOf(a);
+  const { axis, keepDims } = a.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  if (!x || x.dtype !== 'float32') return null;
+  const backend = a.backend as WasmBackendLike;
+  const ex = nativeOn(backend);
+  const shape = x.shape;
+  const axes = [...new Set(tf.util.parseAxisParam(axis, shape))].sort((p, q) => p - q);
+  if (!ex || axes.length === 0) return null;
+  const first = axes[0]!;
+  const last = axes[axes.length - 1]!;
+  if (last - first + 1 !== axes.length || last === shape.length - 1) return null;
+  const outer = sizeOf(shape.slice(0, first));
+  const mid = sizeOf(shape.slice(first, last + 1));
+  const inner = sizeOf(shape.slice(last + 1));
+  const outShape = keepDims ? shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : shape.filter((_, i) => i < first || i > last);
+  const out = backend.makeOutput(outShape, 'float32');
+  if (outer * inner === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  ex.sp_reduce_mid(src.byteOffset, dst.byteOffset, outer, mid, inner, mean ? mid : 0);
+  return out;
+}
+
 /** Kernels that replace wasm's own (falling back to it on null). */
 export const HEAP_KERNELS: Record<string, HeapKernel> = {
   Identity: identity,
   Cast: cast,
   Slice: slice,
   LeakyRelu: leakyRelu,
+  Sum: (a) => reduceMid(a, false),
+  Mean: (a) => reduceMid(a, true),
   [MIRROR_PAD_GRAD]: mirrorPadGrad,
   [RELU_GRAD]: reluGrad,
   [RELU6_GRAD]: relu6Grad,
