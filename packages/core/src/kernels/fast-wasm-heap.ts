@@ -88,7 +88,7 @@ const numeric = (t: TensorInfo | undefined): t is TensorInfo => !!t && t.dtype !
 
 /** Copies src[s .. s+n) to dst[d ..): a loop for short runs (subarray costs more), set otherwise. */
 function copyRun(dst: Heap, d: number, src: Heap, s: number, n: number): void {
-  if (n >= 32) dst.set(src.subarray(s, s + n), d);
+  if (n >= 16) dst.set(src.subarray(s, s + n), d);
   else for (let k = 0; k < n; k++) dst[d + k] = src[s + k]!;
 }
 
