@@ -6,7 +6,11 @@
 // tfjs returns [1,1,1,1]. Every conv that follows a reflection pad therefore passes back a
 // gradient that is wrong on its border rows/columns. The replacement folds the border gradients
 // back onto the input positions they were copied from.
+//
+// Where the backend has the fused StylepackMirrorPadGrad kernel (wasm with stylepack's fast
+// kernels, kernels/fast-wasm-heap.ts), the fold runs in one pass; elsewhere as the composite below.
 import * as tf from '@tensorflow/tfjs';
+import { MIRROR_PAD_GRAD } from '../kernels/fast-wasm-heap.js';
 
 type Mode = 'reflect' | 'symmetric';
 
@@ -51,6 +55,9 @@ const mirrorPadGradConfig: tf.GradConfig = {
     return {
       x: () => {
         let g = dy as tf.Tensor;
+        if (g.dtype === 'float32' && tf.getKernel(MIRROR_PAD_GRAD, tf.getBackend())) {
+          return tf.engine().runKernel(MIRROR_PAD_GRAD, { dy: g }, { paddings, mode }) as tf.Tensor;
+        }
         for (let axis = 0; axis < paddings.length; axis++) {
           const [before, after] = paddings[axis]!;
           g = foldAxis(g, axis, before, after, x.shape[axis]!, mode);

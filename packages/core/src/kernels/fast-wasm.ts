@@ -10,8 +10,12 @@
 // Each kernel copies its inputs from the tfjs wasm heap into the engine's memory, runs there, and
 // copies the result into a fresh tfjs output. Anything a kernel does not handle (other dtypes,
 // NCHW, dilations, odd broadcasting, tiny problems) goes to the kernel that was registered before.
+// The heap kernels (fast-wasm-heap.ts: Slice, Identity, Cast, LeakyRelu, Stylepack*Grad) skip the
+// engine and work on tfjs's heap directly.
 import * as tf from '@tensorflow/tfjs';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../model/instance-norm.js';
+import { registerFastActivationGradients } from '../backend/fast-gradients.js';
+import { HEAP_KERNELS, setHeapModule, type HeapKernel } from './fast-wasm-heap.js';
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -48,6 +52,8 @@ export interface FastEngine {
   heapF32(): Float32Array;
   /** Runs `entry` with these int32 arguments (at most 31) on every thread and waits for all. */
   run(entry: FastEntry, args: number[]): void;
+  /** native/heap-kernels.wasm, compiled; the heap kernels instantiate it on tfjs's memory. */
+  readonly heapModule?: WebAssembly.Module;
 }
 
 /** Float floats each thread's GEMM packs into (native MC*KC + KC*NC). */
@@ -405,6 +411,16 @@ function instanceNormGradKernel(a: Args): TensorInfo[] {
   return [copyOut(e, backend, dxo, [...x!.shape]), copyOut(e, backend, dgo, [...gamma!.shape]), copyOut(e, backend, dbo, [...beta!.shape])];
 }
 
+/** A kernel of fast-wasm-heap.ts: null means "not handled", so the kernel it replaced runs. */
+function heapKernel(name: string, k: HeapKernel): tf.KernelFunc {
+  return (a) => {
+    const out = k(a);
+    if (!out) return fallback(name, a);
+    count(name, true);
+    return out;
+  };
+}
+
 const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2D: conv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
@@ -413,6 +429,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Tile: tile,
   [INSTANCE_NORM]: instanceNormKernel,
   [INSTANCE_NORM_GRAD]: instanceNormGradKernel,
+  ...Object.fromEntries(Object.entries(HEAP_KERNELS).map(([name, k]) => [name, heapKernel(name, k)])),
 };
 
 export type FastKernelName = keyof typeof KERNELS;
@@ -431,6 +448,9 @@ export interface FastWasmKernelOptions {
  */
 export function registerFastWasmKernels(e: FastEngine, options: FastWasmKernelOptions = {}): string[] {
   engine = e;
+  setHeapModule(e.heapModule ?? null);
+  // Gradients that use the Stylepack*Grad kernels while those are registered for the active backend.
+  registerFastActivationGradients();
   const wanted = options.kernels ?? FAST_WASM_KERNELS;
   const done: string[] = [];
   for (const name of wanted) {

@@ -7,7 +7,7 @@
 //
 //   STYLEPACK_FAST_KERNELS=0        turn the fast kernels off (wasm's own / composed kernels run)
 //   STYLEPACK_THREADS=N             threads (default: os.availableParallelism(), at most 8)
-//   STYLEPACK_FAST_KERNEL_LIST=a,b  only these kernels (default all: Conv2D, Conv2DBackpropFilter, ...)
+//   STYLEPACK_FAST_KERNEL_LIST=a,b  only these kernels (default all of FAST_WASM_KERNELS: Conv2D, ..., Slice)
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +26,15 @@ const MAX_PAGES = 32768; // 2 GiB, as linked
 /** Path of the committed native module (same relative path from src/node and dist/node). */
 export function fastKernelsWasmUrl(): URL {
   return new URL('../../native/kernels.wasm', import.meta.url);
+}
+
+/** native/heap-kernels.wasm, compiled, or undefined if it cannot be read (the heap kernels then run as JS). */
+function compileHeapKernels(): WebAssembly.Module | undefined {
+  try {
+    return new WebAssembly.Module(readFileSync(new URL('../../native/heap-kernels.wasm', import.meta.url)) as unknown as BufferSource);
+  } catch {
+    return undefined;
+  }
 }
 
 interface Exports {
@@ -120,8 +129,11 @@ export function createNodeFastEngine(options: NodeFastEngineOptions = {}): NodeF
   };
   let closed = false;
 
+  const heapModule = compileHeapKernels();
+
   return {
     threads,
+    heapModule,
     reset() {
       top = scratchBase;
     },

@@ -1,0 +1,154 @@
+// stylepack heap kernels: elementwise gradients and the MirrorPad gradient, run single-threaded
+// directly on tfjs-backend-wasm's own memory (imported; no copies in or out). Used by
+// src/kernels/fast-wasm-heap.ts. Build: build.sh (heap-kernels.wasm).
+//
+// The module shares tfjs's memory, so it must never write anywhere but the outputs it is given:
+// no data segments, no static variables, and no stack use (every function here is a leaf with a
+// few scalars; build.sh checks the compiled code never touches __stack_pointer).
+#include <wasm_simd128.h>
+
+typedef float f32;
+
+static inline v128_t nan_where_nan(v128_t m, v128_t x) {
+  // tfjs's step(NaN) is NaN: keep x's NaN in the mask so dy * mask is NaN.
+  return wasm_v128_bitselect(x, m, wasm_f32x4_ne(x, x));
+}
+
+// dx = dy * step(x); step(x) = x > 0 ? 1 : 0, NaN for NaN (tfjs Relu_grad).
+void sp_relu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
+  const v128_t one = wasm_f32x4_splat(1.f), zero = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t m = nan_where_nan(wasm_v128_and(wasm_f32x4_gt(v, zero), one), v);
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), m));
+  }
+  for (; i < n; i++) {
+    f32 v = x[i];
+    dx[i] = dy[i] * (v != v ? v : v > 0.f ? 1.f : 0.f);
+  }
+}
+
+// dx = dy * ((x <= 6) * step(x)) (tfjs Relu6_grad): 1 on (0, 6], 0 elsewhere, NaN for NaN.
+void sp_relu6_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
+  const v128_t one = wasm_f32x4_splat(1.f), zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t in = wasm_v128_and(wasm_f32x4_gt(v, zero), wasm_f32x4_le(v, six));
+    v128_t m = nan_where_nan(wasm_v128_and(in, one), v);
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), m));
+  }
+  for (; i < n; i++) {
+    f32 v = x[i];
+    dx[i] = dy[i] * (v != v ? v : (v > 0.f && v <= 6.f) ? 1.f : 0.f);
+  }
+}
+
+// dx = x > 0 ? dy : dy * alpha (tfjs LeakyRelu_grad: where(greater(x, 0), dy, mul(dy, alpha))).
+void sp_leaky_relu_grad(const f32 *dy, const f32 *x, f32 *dx, int n, f32 alpha) {
+  const v128_t a = wasm_f32x4_splat(alpha), zero = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t g = wasm_v128_load(dy + i);
+    v128_t pos = wasm_f32x4_gt(wasm_v128_load(x + i), zero);
+    wasm_v128_store(dx + i, wasm_v128_bitselect(g, wasm_f32x4_mul(g, a), pos));
+  }
+  for (; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
+}
+
+// y = x < 0 ? alpha * x : x (tfjs LeakyRelu; NaN and -0 pass through).
+void sp_leaky_relu(const f32 *x, f32 *y, int n, f32 alpha) {
+  const v128_t a = wasm_f32x4_splat(alpha), zero = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    wasm_v128_store(y + i, wasm_v128_bitselect(wasm_f32x4_mul(v, a), v, wasm_f32x4_lt(v, zero)));
+  }
+  for (; i < n; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i];
+}
+
+// MirrorPad gradient, folded exactly as backend/gradient-fixes.ts's composite does, so the sums
+// round identically: per axis (H, then W), x index i gets (centre + before-part) + after-part.
+// Padded index of the before-part copy of x index i along an axis, or -1 if none.
+static inline int before_copy(int i, int lo, int shift) {
+  int p = lo - 1 + shift - i;
+  return p >= 0 && p < lo ? p : -1;
+}
+// Padded index of the after-part copy of x index i, or -1 if none.
+static inline int after_copy(int i, int lo, int hi, int len, int shift) {
+  int p = lo + 2 * len - 1 - shift - i;
+  return p >= lo + len && p < lo + len + hi ? p : -1;
+}
+
+// (centre + before) + after along H, for padded column `col` of dy rows r0 (centre), r1, r2
+// (NULL when absent), channels [k, k+4).
+static inline v128_t fold_h(const f32 *r0, const f32 *r1, const f32 *r2, int col, int k) {
+  v128_t v = wasm_v128_load(r0 + col + k);
+  if (r1) v = wasm_f32x4_add(v, wasm_v128_load(r1 + col + k));
+  if (r2) v = wasm_f32x4_add(v, wasm_v128_load(r2 + col + k));
+  return v;
+}
+static inline f32 fold_h1(const f32 *r0, const f32 *r1, const f32 *r2, int col, int k) {
+  f32 v = r0[col + k];
+  if (r1) v += r1[col + k];
+  if (r2) v += r2[col + k];
+  return v;
+}
+
+// dx [n, h, w, c] of MirrorPad on the H and W axes (shift 1 = 'reflect', 0 = 'symmetric'):
+// dy [n, h+top+bottom, w+left+right, c]. One pass, each dx element written once.
+void sp_mirror_pad_grad_nhwc(const f32 *dy, f32 *dx, int n, int h, int w, int c,
+                             int top, int bottom, int left, int right, int shift) {
+  const int ph = h + top + bottom, pw = w + left + right;
+  for (int b = 0; b < n; b++) {
+    const f32 *img = dy + b * ph * pw * c;
+    for (int y = 0; y < h; y++) {
+      const int yb = before_copy(y, top, shift), ya = after_copy(y, top, bottom, h, shift);
+      const f32 *r0 = img + (y + top) * pw * c;
+      const f32 *r1 = yb >= 0 ? img + yb * pw * c : 0;
+      const f32 *r2 = ya >= 0 ? img + ya * pw * c : 0;
+      f32 *out = dx + ((b * h + y) * w) * c;
+      for (int x = 0; x < w; x++, out += c) {
+        const int xb = before_copy(x, left, shift), xa = after_copy(x, left, right, w, shift);
+        const int c0 = (x + left) * c, c1 = xb * c, c2 = xa * c;
+        int k = 0;
+        for (; k + 4 <= c; k += 4) {
+          v128_t v = fold_h(r0, r1, r2, c0, k);
+          if (xb >= 0) v = wasm_f32x4_add(v, fold_h(r0, r1, r2, c1, k));
+          if (xa >= 0) v = wasm_f32x4_add(v, fold_h(r0, r1, r2, c2, k));
+          wasm_v128_store(out + k, v);
+        }
+        for (; k < c; k++) {
+          f32 v = fold_h1(r0, r1, r2, c0, k);
+          if (xb >= 0) v += fold_h1(r0, r1, r2, c1, k);
+          if (xa >= 0) v += fold_h1(r0, r1, r2, c2, k);
+          out[k] = v;
+        }
+      }
+    }
+  }
+}
+
+// Sum (divisor 0) or Mean (divisor = mid) of x [outer, mid, inner] over `mid` -> y [outer, inner].
+// Each output is summed sequentially from 0 in float32, in the same order as tfjs-backend-wasm's
+// Sum/Mean (which transpose the reduced axes innermost first), so results are bit-identical; the
+// SIMD lanes run along `inner`, which is not reduced.
+void sp_reduce_mid(const f32 *x, f32 *y, int outer, int mid, int inner, f32 divisor) {
+  for (int o = 0; o < outer; o++) {
+    f32 *acc = y + o * inner;
+    const f32 *src = x + o * mid * inner;
+    for (int k = 0; k < inner; k++) acc[k] = 0.f;
+    for (int m = 0; m < mid; m++, src += inner) {
+      int k = 0;
+      for (; k + 4 <= inner; k += 4) wasm_v128_store(acc + k, wasm_f32x4_add(wasm_v128_load(acc + k), wasm_v128_load(src + k)));
+      for (; k < inner; k++) acc[k] += src[k];
+    }
+    if (divisor > 0.f) {
+      const v128_t d = wasm_f32x4_splat(divisor);
+      int k = 0;
+      for (; k + 4 <= inner; k += 4) wasm_v128_store(acc + k, wasm_f32x4_div(wasm_v128_load(acc + k), d));
+      for (; k < inner; k++) acc[k] /= divisor;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+// The heap kernels (fast-wasm-heap.ts, native/heap-kernels.wasm) against the cpu backend: Slice,
+// Identity/Cast, LeakyRelu, the MirrorPad gradient (cpu runs the corrected composite of
+// backend/gradient-fixes.ts) and the Relu/Relu6/LeakyRelu gradients (cpu runs tfjs's own). Each
+// with the native module and with the plain-JS fallback. Kernels are single-threaded (no engine).
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerMirrorPadGradientFix } from '../backend/gradient-fixes.js';
+import { initNodeBackend } from '../node/backend-node.js';
+import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
+import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
+import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD } from './fast-wasm-heap.js';
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / Math.max(1e-6, scale);
+}
+
+/** Same values, NaN = NaN and +0 ≠ −0. */
+function expectSame(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < b.length; i++) {
+    if (!Object.is(a[i], b[i])) expect(`${i}: ${a[i]}`).toBe(`${i}: ${b[i]}`);
+  }
+}
+
+let seed = 1;
+function rand(shape: number[], scale = 1, offset = 0): Float32Array {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const out = new Float32Array(n);
+  let s = (seed++ * 2654435761) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 31 - 1) * scale + offset;
+  }
+  return out;
+}
+
+/** Runs `f` on cpu and on wasm with the same inputs; returns both results, output by output. */
+async function both(inputs: { data: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype?: tf.DataType }[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]) {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const before = tf.memory().numTensors;
+    const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype));
+    const out = tf.tidy(() => {
+      const r = f(...xs);
+      return Array.isArray(r) ? r : [r];
+    });
+    const vals = await Promise.all(out.map((t) => t.data()));
+    tf.dispose([...xs, ...out]);
+    expect(tf.memory().numTensors).toBe(before);
+    return vals;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  return { cpu, wasm };
+}
+
+let engine: NodeFastEngine;
+
+beforeAll(async () => {
+  const choice = await initNodeBackend('wasm', () => {}, {});
+  expect(choice.name).toBe('wasm');
+  engine = createNodeFastEngine({ threads: 1 });
+  expect(engine.heapModule).toBeDefined();
+  registerMirrorPadGradientFix();
+});
+
+afterAll(async () => {
+  unregisterFastWasmKernels();
+  engine.close();
+  await tf.setBackend('wasm');
+});
+
+describe.each([
+  ['native heap module', true],
+  ['plain JS', false],
+])('heap kernels, %s', (_label, native) => {
+  beforeAll(() => {
+    unregisterFastWasmKernels();
+    registerFastWasmKernels(native ? engine : { ...engine, heapModule: undefined });
+  });
+
+  const mirrorCases: [number[], [number, number][], 'reflect' | 'symmetric'][] = [];
+  for (const mode of ['reflect', 'symmetric'] as const) {
+    for (const p of [[1, 1], [4, 4], [0, 2]] as [number, number][]) {
+      mirrorCases.push([[3, 7, 9, 5], [[0, 0], p, p, [0, 0]], mode]);
+      mirrorCases.push([[2, 6, 5, 8], [[0, 0], p, [p[1], p[0]], [0, 0]], mode]);
+    }
+    mirrorCases.push([[2, 5, 6, 3], [[0, 0], [0, 0], [3, 1], [0, 0]], mode]); // W only
+    mirrorCases.push([[3, 5, 6], [[1, 0], [2, 3], [1, 2]], mode]); // rank 3, every axis (JS path)
+    mirrorCases.push([[2, 5, 6, 4], [[1, 1], [2, 0], [0, 0], [1, 2]], mode]); // N and C padded (JS path)
+  }
+
+  it.each(mirrorCases)('MirrorPad gradient %j %j %s', async (shape, paddings, mode) => {
+    const pShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+    const fastBefore = fastWasmKernelStatus()[MIRROR_PAD_GRAD]!.fast;
+    const { cpu, wasm } = await both([{ data: rand(shape), shape }, { data: rand(pShape), shape: pShape }], (x, r) => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mirrorPad(t, paddings, mode), r!)))(x!);
+      return [tf.mirrorPad(x!, paddings, mode), g];
+    });
+    expect(relErr(wasm[0] as Float32Array, cpu[0] as Float32Array)).toBe(0);
+    // Summed in the composite's order, so equal to the last bit (a GAN trajectory notices).
+    expect(relErr(wasm[1] as Float32Array, cpu[1] as Float32Array)).toBe(0);
+    expect(fastWasmKernelStatus()[MIRROR_PAD_GRAD]!.fast).toBe(fastBefore + 1);
+  });
+
+  // Kink points (0, −0, 6), NaN and ±Inf, and dy = ±Inf where the mask is 0 (0·Inf = NaN in tfjs).
+  const special = [0, -0, 6, 6.000001, 5.999999, NaN, Infinity, -Infinity, 1e-30, -1e-30];
+  const n = 4 * 9 * 7 * 5; // odd, not a multiple of the SIMD width once the specials are appended
+  const xData = Float32Array.from([...rand([n - special.length], 5, 2), ...special]);
+  const dyData = Float32Array.from([...rand([n - 4]), Infinity, -Infinity, NaN, -2]);
+
+  it.each([
+    ['relu', RELU_GRAD, (t: tf.Tensor) => tf.relu(t)],
+    ['relu6', RELU6_GRAD, (t: tf.Tensor) => tf.relu6(t)],
+    ['leakyRelu 0.2', LEAKY_RELU_GRAD, (t: tf.Tensor) => tf.leakyRelu(t, 0.2)],
+    ['leakyRelu 0.01', LEAKY_RELU_GRAD, (t: tf.Tensor) => tf.leakyRelu(t, 0.01)],
+  ] as const)('%s gradient: identical to tfjs, kinks and NaN/Inf included', async (_n, kernel, f) => {
+    const fastBefore = fastWasmKernelStatus()[kernel]!.fast;
+    const shape = [4, 9, 7, 5];
+    // Also the specials as dy, against every x.
+    const { cpu, wasm } = await both([{ data: xData, shape }, { data: dyData, shape }], (x, dy) => {
+      const g = tf.grad(f);
+      // Gradients only: the forwards differ between tfjs's own backends (cpu's relu6(NaN) is NaN,
+      // wasm's 0; cpu's leakyRelu multiplies by alpha in float64).
+      return [g(x!, dy!), g(x!, tf.reverse(x!))];
+    });
+    for (let i = 0; i < cpu.length; i++) expectSame(wasm[i] as Float32Array, cpu[i] as Float32Array);
+    expect(fastWasmKernelStatus()[kernel]!.fast).toBe(fastBefore + 2);
+  });
+
+  it.each([
+    [[4, 129, 129, 3], [0, 1, 1, 0], [4, 128, 128, 3]],
+    [[4, 128, 128, 3], [0, 0, 1, 0], [-1, -1, 127, -1]],
+    [[2, 13, 11, 5], [1, 2, 3, 1], [1, 9, 7, 3]],
+    [[3, 10, 4], [0, 2, 0], [3, 5, 4]],
+    [[17], [3], [11]],
+    [[2, 3, 4, 5, 6], [1, 0, 2, 1, 0], [1, 3, 2, 3, 6]],
+    [[6, 7], [2, 0], [0, 7]],
+  ] as [number[], number[], number[]][])('Slice %j from %j size %j (float32, int32, bool)', async (shape, begin, size) => {
+    const f = rand(shape, 100);
+    const { cpu, wasm } = await both(
+      [
+        { data: f, shape },
+        { data: Int32Array.from(f, Math.round), shape, dtype: 'int32' },
+        { data: Uint8Array.from(f, (v) => (v > 0 ? 1 : 0)), shape, dtype: 'bool' },
+      ],
+      (...xs) => xs.map((x) => tf.slice(x, begin, size)),
+    );
+    for (let i = 0; i < cpu.length; i++) expectSame(wasm[i]!, cpu[i]!);
+  });
+});
+
+describe('heap kernels: Identity, Cast, LeakyRelu, Sum, Mean; cpu untouched', () => {
+  beforeAll(() => {
+    unregisterFastWasmKernels();
+    registerFastWasmKernels(engine);
+  });
+
+  it('Identity and same-dtype Cast share the buffer; dispose frees it once', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const ids = backend.numDataIds();
+    const tensors = tf.memory().numTensors;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const c = tf.clone(x);
+    const k = tf.cast(x, 'float32');
+    const i = tf.cast(x, 'int32'); // a real cast: wasm's own kernel
+    expect(backend.numDataIds()).toBe(ids + 2);
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(await k.data())).toEqual([1, 2, 3, 4]);
+    expect(i.dtype).toBe('int32');
+    tf.dispose([c, k, i]);
+    expect(backend.numDataIds()).toBe(ids);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('LeakyRelu forward matches cpu (int32 input falls back)', async () => {
+    const shape = [3, 11, 7, 5];
+    const { cpu, wasm } = await both(
+      [
+        { data: rand(shape, 3), shape },
+        { data: Int32Array.from(rand(shape, 9), Math.round), shape, dtype: 'int32' },
+      ],
+      (x, xi) => [tf.leakyRelu(x!, 0.2), tf.leakyRelu(xi!, 0.3)],
+    );
+    for (let i = 0; i < cpu.length; i++) expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    [[4, 9, 7, 6], [1, 2], false, true],
+    [[4, 9, 7, 6], [1, 2], true, true],
+    [[4, 9, 7, 6], [0, 1, 2], false, true],
+    [[3, 5, 7, 2, 3], [1, 2], false, true],
+    [[2, 7, 5], [0], true, true],
+    [[2, 7, 5], -1, false, false], // innermost: wasm's own kernel
+    [[2, 3, 4, 5], [0, 2], false, false], // not contiguous: wasm's own kernel
+  ] as [number[], number | number[], boolean, boolean][])('Sum and Mean of %j over %j (keepDims %s, ours %s): as wasm bit for bit, close to cpu', async (shape, axis, keepDims, ours) => {
+    const data = rand(shape, 3, 0.5);
+    const f = (x: tf.Tensor) => [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
+    const before = fastWasmKernelStatus()['Sum']!.fast + fastWasmKernelStatus()['Mean']!.fast;
+    const { cpu, wasm } = await both([{ data, shape }], f);
+    expect(fastWasmKernelStatus()['Sum']!.fast + fastWasmKernelStatus()['Mean']!.fast).toBe(before + (ours ? 2 : 0));
+    unregisterFastWasmKernels();
+    try {
+      const own = (await both([{ data, shape }], f)).wasm;
+      for (let i = 0; i < cpu.length; i++) {
+        expectSame(wasm[i]!, own[i]!);
+        expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-5);
+      }
+    } finally {
+      registerFastWasmKernels(engine);
+    }
+  });
+
+  it('the Stylepack* kernels exist for wasm only', () => {
+    for (const k of [MIRROR_PAD_GRAD, RELU_GRAD, RELU6_GRAD, LEAKY_RELU_GRAD]) {
+      expect(tf.getKernel(k, 'wasm')).toBeDefined();
+      expect(tf.getKernel(k, 'cpu')).toBeUndefined();
+    }
+  });
+
+  it('without the kernels (unregistered) the gradients are the composite ones again', async () => {
+    unregisterFastWasmKernels();
+    try {
+      expect(tf.getKernel(MIRROR_PAD_GRAD, 'wasm')).toBeUndefined();
+      const shape = [2, 5, 6, 3];
+      const paddings: [number, number][] = [[0, 0], [1, 2], [2, 1], [0, 0]];
+      const { cpu, wasm } = await both([{ data: rand(shape), shape }], (x) => [
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mirrorPad(t, paddings, 'reflect'), tf.range(0, 2 * 8 * 9 * 3).reshape([2, 8, 9, 3]))))(x!),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), t)))(x!),
+      ]);
+      for (let i = 0; i < cpu.length; i++) expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-5);
+    } finally {
+      registerFastWasmKernels(engine);
+    }
+  });
+});
