@@ -85,7 +85,7 @@ function setupShape(e, [name, kind, xs, fs, s]) {
     entry = 'sp_conv2d_backprop_input';
   } else {
     chunk = chunkOverride || chunkFor(P, kk, chunkThreads);
-    ws = up4(chunk * kk + GEMM_WORK);
+    ws = up4(chunk * kk + GEMM_WORK + (kind === 'bf' && g.co <= 4 ? g.co * kk : 0));
     entry = kind === 'fwd' ? 'sp_conv2d' : 'sp_conv2d_backprop_filter';
   }
   e.reset();

@@ -208,7 +208,8 @@ function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const workStride = up4(chunk * kk + GEMM_WORK);
+  // Co <= 4: the native kernel computes dW^T per chunk into Co*kk more floats.
+  const workStride = up4(chunk * kk + GEMM_WORK + (g.co <= 4 ? g.co * kk : 0));
   e.reset();
   const xo = copyIn(e, backend, x);
   const dyo = copyIn(e, backend, dy);
