@@ -8,10 +8,19 @@
 #include <wasm_simd128.h>
 
 typedef float f32;
+#ifndef MR
 #define MR 4
+#endif
 #define NR 8
+#ifndef KU
+#define KU 1
+#endif
+#ifndef KC
 #define KC 256
-#define MC 128
+#endif
+#ifndef MC
+#define MC (MR * (128 / MR))
+#endif
 #define NC 1024
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
@@ -23,7 +32,12 @@ static void packA(int mc, int kc, const f32 *A, int rsA, int csA, f32 *pa) {
     int mr = imin(MR, mc - i);
     const f32 *a = A + i * rsA;
     if (mr == MR && rsA == 1) {
-      for (int k = 0; k < kc; k++) { wasm_v128_store(pa, wasm_v128_load(a + k * csA)); pa += MR; }
+      for (int k = 0; k < kc; k++) {
+        const f32 *s = a + k * csA;
+        wasm_v128_store(pa, wasm_v128_load(s));
+        for (int r = 4; r < MR; r++) pa[r] = s[r];
+        pa += MR;
+      }
     } else {
       for (int k = 0; k < kc; k++) {
         int r = 0;
@@ -58,86 +72,72 @@ static void packB(int kc, int nc, const f32 *B, int rsB, int csB, f32 *pb) {
   }
 }
 
-// C[mr x nr] (+)= pa^T pb over kc.
-static void micro(int kc, const f32 *pa, const f32 *pb, f32 *C, int ldc, int mr, int nr, int acc) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int k = 0; k < kc; k++) {
-    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-    v128_t a0 = wasm_v128_load32_splat(pa), a1 = wasm_v128_load32_splat(pa + 1);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
-    v128_t a2 = wasm_v128_load32_splat(pa + 2), a3 = wasm_v128_load32_splat(pa + 3);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
-    pa += MR; pb += NR;
-  }
+// Writes (or adds, if acc) the MR x NR accumulators c to C[mr x nr].
+static inline __attribute__((always_inline)) void store_tile(v128_t c[MR][2], f32 *C, int ldc, int mr, int nr, int acc) {
   if (mr == MR && nr == NR) {
-    f32 *r0 = C, *r1 = C + ldc, *r2 = C + 2 * ldc, *r3 = C + 3 * ldc;
-    if (acc) {
-      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
-      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
-      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
-      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+    for (int r = 0; r < MR; r++) {
+      f32 *row = C + r * ldc;
+      v128_t x0 = c[r][0], x1 = c[r][1];
+      if (acc) { x0 = wasm_f32x4_add(x0, wasm_v128_load(row)); x1 = wasm_f32x4_add(x1, wasm_v128_load(row + 4)); }
+      wasm_v128_store(row, x0); wasm_v128_store(row + 4, x1);
     }
-    wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
-    wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
-    wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
-    wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
     return;
   }
   f32 t[MR * NR] __attribute__((aligned(16)));
-  wasm_v128_store(t, c00); wasm_v128_store(t + 4, c01);
-  wasm_v128_store(t + 8, c10); wasm_v128_store(t + 12, c11);
-  wasm_v128_store(t + 16, c20); wasm_v128_store(t + 20, c21);
-  wasm_v128_store(t + 24, c30); wasm_v128_store(t + 28, c31);
+  for (int r = 0; r < MR; r++) { wasm_v128_store(t + r * NR, c[r][0]); wasm_v128_store(t + r * NR + 4, c[r][1]); }
   for (int i = 0; i < mr; i++)
     for (int j = 0; j < nr; j++) C[i * ldc + j] = (acc ? C[i * ldc + j] : 0.f) + t[i * NR + j];
 }
 
-// As micro, but A is read in place: rows a0..a3 (k contiguous), no packing.
-static void micro_direct(int kc, const f32 *a0, const f32 *a1, const f32 *a2, const f32 *a3, const f32 *pb,
-                         f32 *C, int ldc, int mr, int nr, int acc) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int k = 0; k < kc; k++) {
-    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-    v128_t x0 = wasm_v128_load32_splat(a0 + k), x1 = wasm_v128_load32_splat(a1 + k);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-    v128_t x2 = wasm_v128_load32_splat(a2 + k), x3 = wasm_v128_load32_splat(a3 + k);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
-    pb += NR;
+// One k step of the MR x NR tile: x_r = A(r, k) splat, c[r] += x_r * (b0, b1).
+#define TILE_STEP(AEXPR, PB)                                                              \
+  do {                                                                                     \
+    v128_t b0 = wasm_v128_load(PB), b1 = wasm_v128_load((PB) + 4);                        \
+    for (int r = 0; r < MR; r++) {                                                          \
+      v128_t x = wasm_v128_load32_splat(AEXPR);                                             \
+      c[r][0] = wasm_f32x4_add(c[r][0], wasm_f32x4_mul(x, b0));                             \
+      c[r][1] = wasm_f32x4_add(c[r][1], wasm_f32x4_mul(x, b1));                             \
+    }                                                                                      \
+  } while (0)
+
+// C[mr x nr] (+)= pa^T pb over kc (k unrolled by KU; the sum over k stays in order).
+static void micro(int kc, const f32 *pa, const f32 *pb, f32 *C, int ldc, int mr, int nr, int acc) {
+  v128_t c[MR][2];
+  for (int r = 0; r < MR; r++) c[r][0] = c[r][1] = wasm_f32x4_splat(0);
+  int k = 0;
+  for (; k + KU <= kc; k += KU) {
+    for (int u = 0; u < KU; u++) TILE_STEP(pa + u * MR + r, pb + u * NR);
+    pa += KU * MR; pb += KU * NR;
   }
-  f32 t[MR * NR] __attribute__((aligned(16)));
-  if (mr == MR && nr == NR) {
-    f32 *r0 = C, *r1 = C + ldc, *r2 = C + 2 * ldc, *r3 = C + 3 * ldc;
-    if (acc) {
-      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
-      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
-      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
-      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
-    }
-    wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
-    wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
-    wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
-    wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
-    return;
+  for (; k < kc; k++) { TILE_STEP(pa + r, pb); pa += MR; pb += NR; }
+  store_tile(c, C, ldc, mr, nr, acc);
+}
+
+// As micro, but A is read in place: row r at a[r] (k contiguous), no packing.
+static void micro_direct(int kc, const f32 *const *a, const f32 *pb, f32 *C, int ldc, int mr, int nr, int acc) {
+  v128_t c[MR][2];
+  const f32 *ar[MR];
+  for (int r = 0; r < MR; r++) { c[r][0] = c[r][1] = wasm_f32x4_splat(0); ar[r] = a[r]; }
+  int k = 0;
+  for (; k + KU <= kc; k += KU) {
+    for (int u = 0; u < KU; u++) TILE_STEP(ar[r] + u, pb + u * NR);
+    for (int r = 0; r < MR; r++) ar[r] += KU;
+    pb += KU * NR;
   }
-  wasm_v128_store(t, c00); wasm_v128_store(t + 4, c01);
-  wasm_v128_store(t + 8, c10); wasm_v128_store(t + 12, c11);
-  wasm_v128_store(t + 16, c20); wasm_v128_store(t + 20, c21);
-  wasm_v128_store(t + 24, c30); wasm_v128_store(t + 28, c31);
-  for (int i = 0; i < mr; i++)
-    for (int j = 0; j < nr; j++) C[i * ldc + j] = (acc ? C[i * ldc + j] : 0.f) + t[i * NR + j];
+  for (; k < kc; k++) { TILE_STEP(ar[r], pb); for (int r = 0; r < MR; r++) ar[r]++; pb += NR; }
+  store_tile(c, C, ldc, mr, nr, acc);
 }
 
 static inline f32 hsum(v128_t v) {
   return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
 }
 
-// Small N (< NR): C[M,N] (+)= A[M,K] (rows contiguous, stride lda) . Bt[N,K]^T, dot products
-// 4 rows x 2 columns at a time along K.
-static void gemm_smalln(int M, int N, int K, const f32 *A, int lda, const f32 *Bt, f32 *C, int ldc, int acc) {
+// Small N (< NR): C[M,N] (+)= A[M,K] (rows contiguous, stride lda) . Bt[N,K]^T (rows ldb apart), dot products
+// 4 rows x 2 columns at a time along K. With nseg > 1 (K % 4 == 0), the rows are nseg*K long and
+// made of nseg runs of K floats segA apart in A (B^T rows stay contiguous); the sums run in the
+// same order as over one contiguous row.
+static void gemm_smalln_seg(int M, int N, int K, int nseg, int segA, const f32 *A, int lda, const f32 *Bt, int ldb,
+                            f32 *C, int ldc, int acc) {
   int K4 = K & ~3;
   for (int i = 0; i < M; i += 4) {
     int mr = imin(4, M - i);
@@ -145,18 +145,22 @@ static void gemm_smalln(int M, int N, int K, const f32 *A, int lda, const f32 *B
     for (int r = 0; r < 4; r++) a[r] = A + (i + (r < mr ? r : 0)) * lda;
     for (int j = 0; j < N; j += 2) {
       int two = j + 1 < N;
-      const f32 *b0 = Bt + j * K, *b1 = Bt + (two ? j + 1 : j) * K;
+      const f32 *b0 = Bt + j * ldb, *b1 = Bt + (two ? j + 1 : j) * ldb;
       v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-      for (int k = 0; k < K4; k += 4) {
-        v128_t v0 = wasm_v128_load(b0 + k), v1 = wasm_v128_load(b1 + k);
-        v128_t x = wasm_v128_load(a[0] + k);
-        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, v0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, v1));
-        x = wasm_v128_load(a[1] + k);
-        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, v0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, v1));
-        x = wasm_v128_load(a[2] + k);
-        s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, v0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, v1));
-        x = wasm_v128_load(a[3] + k);
-        s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, v0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, v1));
+      for (int sg = 0; sg < nseg; sg++) {
+        const f32 *a0 = a[0] + sg * segA, *a1 = a[1] + sg * segA, *a2 = a[2] + sg * segA, *a3 = a[3] + sg * segA;
+        const f32 *c0 = b0 + sg * K, *c1 = b1 + sg * K;
+        for (int k = 0; k < K4; k += 4) {
+          v128_t v0 = wasm_v128_load(c0 + k), v1 = wasm_v128_load(c1 + k);
+          v128_t x = wasm_v128_load(a0 + k);
+          s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, v0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, v1));
+          x = wasm_v128_load(a1 + k);
+          s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, v0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, v1));
+          x = wasm_v128_load(a2 + k);
+          s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, v0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, v1));
+          x = wasm_v128_load(a3 + k);
+          s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, v0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, v1));
+        }
       }
       f32 r[8] = {hsum(s00), hsum(s01), hsum(s10), hsum(s11), hsum(s20), hsum(s21), hsum(s30), hsum(s31)};
       for (int k = K4; k < K; k++)
@@ -183,7 +187,7 @@ static void sgemm(int M, int N, int K, const f32 *A, int rsA, int csA, const f32
   }
   if (N < NR && csA == 1 && N * K <= KC * NC) {
     for (int j = 0; j < N; j++) for (int k = 0; k < K; k++) pb[j * K + k] = B[k * rsB + j * csB];
-    gemm_smalln(M, N, K, A, rsA, pb, C, ldc, acc);
+    gemm_smalln_seg(M, N, K, 1, 0, A, rsA, pb, K, C, ldc, acc);
     return;
   }
   int direct = csA == 1;
@@ -198,10 +202,10 @@ static void sgemm(int M, int N, int K, const f32 *A, int rsA, int csA, const f32
         if (direct) {
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = imin(MR, mc - ir);
-            const f32 *r0 = A + (ic + ir) * rsA + pc;
-            const f32 *r1 = mr > 1 ? r0 + rsA : r0, *r2 = mr > 2 ? r0 + 2 * rsA : r0, *r3 = mr > 3 ? r0 + 3 * rsA : r0;
+            const f32 *rows[MR];
+            for (int r = 0; r < MR; r++) rows[r] = A + (ic + ir + (r < mr ? r : 0)) * rsA + pc;
             for (int jr = 0; jr < nc; jr += NR)
-              micro_direct(kc, r0, r1, r2, r3, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, imin(NR, nc - jr), a);
+              micro_direct(kc, rows, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, imin(NR, nc - jr), a);
           }
           continue;
         }
@@ -283,12 +287,178 @@ static int direct_1x1(const int *a) {
   return a[7] == 1 && a[8] == 1 && a[9] == 1 && a[10] == 1 && a[11] == 0 && a[12] == 0 && a[1] == a[4] && a[2] == a[5];
 }
 
-// y[p, co] = cols[p, :] . filter[:, co]. Work per thread: chunk*KK + GEMM_WORK.
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for the stride-1 3x3 forward convolution: per 2x2 output tile, the 4x4
+// input patch d becomes V = Bt d B, the filter g becomes U = G g Gt (once per call), and the
+// output tile is At M A with M[xi] = sum over ci of V[xi, ci] U[xi, ci, :] (16 GEMMs, 2.25x fewer
+// multiply-adds than im2col). The transforms only add, subtract and halve (exact), so the result
+// differs from the direct sum by rounding only.
+// Work per thread (floats), WINO_WORK below: zeros[up4(Ci)] | packed U [16 * Ci * up8(Co)] |
+// U [16 * Ci * Co] | V [16 planes of tc * Ci + WINO_PAD] | M [16 planes of tc * Co + WINO_PAD].
+// tc (args[19]) = tiles per task.
+// ---------------------------------------------------------------------------------------------
+// V and M planes are tc*C + WINO_PAD floats apart: a power-of-two stride put all 16 in the same
+// cache sets (measured 1.3x slower at tc = 16..128).
+#define WINO_PAD 16
+static int wino_work(int Ci, int Co, int tc) {
+  return ((Ci + 3) & ~3) + 16 * Ci * ((Co + NR - 1) / NR * NR) + 16 * Ci * Co + 16 * (tc * (Ci + Co) + 2 * WINO_PAD);
+}
+
+// U[xi][ci][co] = (G g Gt)[xi] for the filter [3, 3, Ci, Co].
+static void wino_filter(const f32 *f, int Ci, int Co, f32 *U) {
+  for (int ci = 0; ci < Ci; ci++)
+    for (int co = 0; co < Co; co++) {
+      f32 g[3][3], t[4][3];
+      for (int kh = 0; kh < 3; kh++) for (int kw = 0; kw < 3; kw++) g[kh][kw] = f[((kh * 3 + kw) * Ci + ci) * Co + co];
+      for (int j = 0; j < 3; j++) {
+        t[0][j] = g[0][j]; t[1][j] = .5f * (g[0][j] + g[1][j] + g[2][j]);
+        t[2][j] = .5f * (g[0][j] - g[1][j] + g[2][j]); t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; i++) {
+        f32 *u = U + (i * 4) * Ci * Co + ci * Co + co;
+        u[0] = t[i][0]; u[Ci * Co] = .5f * (t[i][0] + t[i][1] + t[i][2]);
+        u[2 * Ci * Co] = .5f * (t[i][0] - t[i][1] + t[i][2]); u[3 * Ci * Co] = t[i][2];
+      }
+    }
+}
+
+// Bt d B on 16 values (vectors or scalars) d[0..15], row-major 4x4, in place.
+#define WINO_IN_T(d, ADD, SUB)                                                                   \
+  for (int j = 0; j < 4; j++) {                                                                  \
+    __typeof__(d[0]) d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];                  \
+    d[j] = SUB(d0, d2); d[4 + j] = ADD(d1, d2); d[8 + j] = SUB(d2, d1); d[12 + j] = SUB(d1, d3); \
+  }                                                                                              \
+  for (int i = 0; i < 4; i++) {                                                                  \
+    __typeof__(d[0]) d0 = d[4 * i], d1 = d[4 * i + 1], d2 = d[4 * i + 2], d3 = d[4 * i + 3];   \
+    d[4 * i] = SUB(d0, d2); d[4 * i + 1] = ADD(d1, d2); d[4 * i + 2] = SUB(d2, d1); d[4 * i + 3] = SUB(d1, d3); \
+  }
+// At m A: y[0..3] (row-major 2x2) from m[0..15].
+#define WINO_OUT_T(m, y, ADD, SUB)                                                               \
+  {                                                                                              \
+    __typeof__(m[0]) r0[4], r1[4];                                                               \
+    for (int j = 0; j < 4; j++) { r0[j] = ADD(ADD(m[j], m[4 + j]), m[8 + j]); r1[j] = SUB(SUB(m[4 + j], m[8 + j]), m[12 + j]); } \
+    y[0] = ADD(ADD(r0[0], r0[1]), r0[2]); y[1] = SUB(SUB(r0[1], r0[2]), r0[3]);                \
+    y[2] = ADD(ADD(r1[0], r1[1]), r1[2]); y[3] = SUB(SUB(r1[1], r1[2]), r1[3]);                \
+  }
+#define SADD(a, b) ((a) + (b))
+#define SSUB(a, b) ((a) - (b))
+
+// C[M, N] = A[M, K] (rows at A + i*lda) . B, B prepacked by packB in KC blocks of up8(N) columns.
+static void gemm_prepacked(int M, int N, int K, const f32 *A, int lda, const f32 *pbAll, f32 *C, int ldc) {
+  int Np = (N + NR - 1) / NR * NR;
+  for (int pc = 0; pc < K; pc += KC) {
+    int kc = imin(KC, K - pc);
+    const f32 *pb = pbAll + pc * Np;
+    for (int ir = 0; ir < M; ir += MR) {
+      int mr = imin(MR, M - ir);
+      const f32 *rows[MR];
+      for (int r = 0; r < MR; r++) rows[r] = A + (ir + (r < mr ? r : 0)) * lda + pc;
+      for (int jr = 0; jr < N; jr += NR)
+        micro_direct(kc, rows, pb + jr * kc, C + ir * ldc + jr, ldc, mr, imin(NR, N - jr), pc > 0);
+    }
+  }
+}
+
+static void sp_conv2d_wino(const int *args, int tid, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  const f32 *x = P(13), *f = P(14); f32 *y = P(15);
+  int Cop = (Co + NR - 1) / NR * NR, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *pu = zeros + ((Ci + 3) & ~3), *U = pu + 16 * Ci * Cop, *V = U + 16 * Ci * Co;
+  int vs = tc * Ci + WINO_PAD, ms = tc * Co + WINO_PAD;
+  f32 *Mb = V + 16 * vs;
+  int ready = 0;
+  for (int task; (task = NEXT_TASK()) < ntasks;) {
+    if (!ready) {
+      for (int i = 0; i < Ci; i++) zeros[i] = 0.f;
+      wino_filter(f, Ci, Co, U);
+      for (int xi = 0; xi < 16; xi++)
+        for (int pc = 0; pc < Ci; pc += KC)
+          packB(imin(KC, Ci - pc), Co, U + xi * Ci * Co + pc * Co, Co, 1, pu + xi * Ci * Cop + pc * Cop);
+      ready = 1;
+    }
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    // V[xi][r][ci] for the tiles t0.. of this task.
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), h0 = (rem / TW) * 2 - pt, w0 = (rem % TW) * 2 - pl;
+      const f32 *src[16];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+          int h = h0 + i, w = w0 + j;
+          src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
+        }
+      f32 *dst = V + r * Ci;
+      int c = 0;
+      for (; c + 4 <= Ci; c += 4) {
+        v128_t d[16];
+        for (int q = 0; q < 16; q++) d[q] = wasm_v128_load(src[q] + c);
+        WINO_IN_T(d, wasm_f32x4_add, wasm_f32x4_sub)
+        for (int q = 0; q < 16; q++) wasm_v128_store(dst + q * vs + c, d[q]);
+      }
+      for (; c < Ci; c++) {
+        f32 d[16];
+        for (int q = 0; q < 16; q++) d[q] = src[q][c];
+        WINO_IN_T(d, SADD, SSUB)
+        for (int q = 0; q < 16; q++) dst[q * vs + c] = d[q];
+      }
+    }
+    for (int xi = 0; xi < 16; xi++)
+      gemm_prepacked(rows, Co, Ci, V + xi * vs, Ci, pu + xi * Ci * Cop, Mb + xi * ms, Co);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
+      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+      f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
+      const f32 *m = Mb + r * Co;
+      int c = 0;
+      for (; c + 4 <= Co; c += 4) {
+        v128_t v[16], o[4];
+        for (int q = 0; q < 16; q++) v[q] = wasm_v128_load(m + q * ms + c);
+        WINO_OUT_T(v, o, wasm_f32x4_add, wasm_f32x4_sub)
+        wasm_v128_store(y00 + c, o[0]);
+        if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
+        if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
+      }
+      for (; c < Co; c++) {
+        f32 v[16], o[4];
+        for (int q = 0; q < 16; q++) v[q] = m[q * ms + c];
+        WINO_OUT_T(v, o, SADD, SSUB)
+        y00[c] = o[0];
+        if (two_w) y00[Co + c] = o[1];
+        if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
+      }
+    }
+  }
+}
+
+// y[p, co] = cols[p, :] . filter[:, co]. Work per thread: chunk*KK + GEMM_WORK; args[19] > 0: Winograd
+// (3x3, stride 1 only) with that many tiles per task.
 __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int tid, int nth) {
   int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
   const f32 *x = P(13), *f = P(14); f32 *y = P(15);
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * KH * KW * Ci;
   int kk = KH * KW * Ci, Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk;
+  int tc = args[19];
+  if (tc > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_work(Ci, Co, tc)) {
+    sp_conv2d_wino(args, tid, tc);
+    return;
+  }
+  // Co < NR, no padding, KW*Ci % 4 == 0: no im2col. A pixel's im2col row is KH runs of KW*Ci
+  // floats, W*Ci apart in x, and consecutive pixels of an output row are sw*Ci apart: read in place
+  // by gemm_smalln_seg, with the same sums in the same order as on the im2col rows (im2col was ~40%
+  // of the 9x9 -> 3 layer). Bt = filter^T, built once per thread.
+  int H = args[1], W = args[2], sh = args[9], sw = args[10];
+  if (Co < NR && (KW * Ci) % 4 == 0 && args[11] == 0 && args[12] == 0 && (OH - 1) * sh + KH <= H && (OW - 1) * sw + KW <= W && !direct_1x1(args)) {
+    int ready = 0;
+    for (int c; (c = NEXT_TASK()) < nchunks;) {
+      if (!ready) { for (int k = 0; k < kk; k++) for (int j = 0; j < Co; j++) cols[j * kk + k] = f[k * Co + j]; ready = 1; }
+      int p = c * chunk, end = imin(Ptot, p + chunk);
+      while (p < end) {
+        int n = p / (OH * OW), rem = p % (OH * OW), oh = rem / OW, ow = rem % OW, len = imin(OW - ow, end - p);
+        gemm_smalln_seg(len, Co, KW * Ci, KH, W * Ci, x + ((n * H + oh * sh) * W + ow * sw) * Ci, sw * Ci, cols, kk, y + p * Co, Co, 0);
+        p += len;
+      }
+    }
+    return;
+  }
   for (int c; (c = NEXT_TASK()) < nchunks;) {
     int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
     if (direct_1x1(args)) { sgemm(rows, Co, kk, x + p0 * Ci, Ci, 1, f, Co, 1, y + p0 * Co, Co, 0, gw); continue; }
@@ -299,6 +469,7 @@ __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int ti
 
 // Partial dW of thread tid: dWpart[(kh,kw,ci), co] = sum over its chunks of cols^T dy.
 // dW (args[14]) points at nth consecutive [KK*Ci, Co] partials; the caller sums them.
+// Work per thread: chunk*KK + GEMM_WORK (+ Co*KK if Co <= 4).
 __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backprop_filter(const int *args, int tid, int nth) {
   int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
   const f32 *x = P(13), *dy = P(15);
@@ -306,14 +477,25 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
   f32 *dw = P(14) + tid * kk * Co;
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * kk;
   int Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk, first = 1;
+  // Co <= 4: t = dW^T = dy^T cols (M = Co: one MR panel, N = kk), then dw (+)= t^T. The GEMM's
+  // N is then kk instead of Co padded to NR (3 of 8 columns did work for the 9x9 -> 3 layer).
+  // Same sums in the same order as the direct form: bit-identical for chunk <= KC.
+  int tr = Co <= 4 && args[17] >= chunk * kk + GEMM_WORK + Co * kk;
+  f32 *t = gw + GEMM_WORK;
   // Static chunk -> thread assignment (not the shared task counter): each partial then sums the
   // same chunks in the same order on every run, so training is bit-for-bit reproducible and a
   // resumed run matches an uninterrupted one. (The other kernels write disjoint outputs, so
   // their dynamic scheduling is already deterministic.)
   for (int c = tid; c < nchunks; c += nth) {
     int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
-    if (direct_1x1(args)) sgemm(kk, Co, rows, x + p0 * Ci, 1, Ci, dy + p0 * Co, Co, 1, dw, Co, !first, gw);
-    else { im2col(args, x, p0, rows, cols); sgemm(kk, Co, rows, cols, 1, kk, dy + p0 * Co, Co, 1, dw, Co, !first, gw); }
+    const f32 *A = cols; int lda = kk;
+    if (direct_1x1(args)) { A = x + p0 * Ci; lda = Ci; }
+    else im2col(args, x, p0, rows, cols);
+    if (tr) {
+      sgemm(Co, kk, rows, dy + p0 * Co, 1, Co, A, lda, 1, t, kk, 0, gw);
+      for (int i = 0; i < kk; i++)
+        for (int o = 0; o < Co; o++) dw[i * Co + o] = (first ? 0.f : dw[i * Co + o]) + t[o * kk + i];
+    } else sgemm(kk, Co, rows, A, 1, lda, dy + p0 * Co, Co, 1, dw, Co, !first, gw);
     first = 0;
   }
   if (first) for (int i = 0; i < kk * Co; i++) dw[i] = 0.f;

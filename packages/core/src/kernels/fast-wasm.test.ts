@@ -78,6 +78,9 @@ const CONVS: { x: S4; k: number; ci?: number; co: number; s: number; pad: Pad }[
   { x: [2, 15, 15, 12], k: 1, co: 10, s: 2, pad: 'same' },
   { x: [4, 34, 34, 16], k: 4, co: 32, s: 2, pad: 'valid' },
   { x: [2, 9, 9, 33], k: 3, co: 37, s: 1, pad: 'same' },
+  // 3x3 stride 1 runs as Winograd: odd output sizes (partial 2x2 tiles), Co < 8, asymmetric padding.
+  { x: [2, 21, 19, 6], k: 3, co: 10, s: 1, pad: 'valid' },
+  { x: [1, 30, 27, 9], k: 3, co: 5, s: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
 describe.each([

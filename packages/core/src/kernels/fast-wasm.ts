@@ -71,6 +71,18 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const up4 = (n: number) => Math.ceil(n / 4) * 4;
 
 let engine: FastEngine | null = null;
+/**
+ * Winograd for 3x3 stride-1 Conv2D outside gradient scopes (inference). Its rounding differs from
+ * the im2col GEMM's by ~1e-6 relative, more than a reordered sum: inside tf.grad/variableGrads
+ * (training) Conv2D keeps the im2col path, so training numerics are those of the GEMM alone.
+ * setFastWasmWinograd(false) turns it off everywhere (tests, A/B timing).
+ */
+let winograd = true;
+
+/** Turns the Winograd path of Conv2D (inference only, see above) on or off (default on). */
+export function setFastWasmWinograd(on: boolean): void {
+  winograd = on;
+}
 /** The kernels ours replaced, called for cases we do not handle. */
 const previous = new Map<string, tf.KernelConfig>();
 const stats = new Map<string, { fast: number; fallback: number }>();
@@ -136,8 +148,25 @@ function convGeom(xShape: Shape4, fShape: Shape4, strides: unknown, pad: unknown
   };
 }
 
-function convArgs(g: ConvGeom, x: number, f: number, y: number, work: number, workStride: number, chunk: number): number[] {
-  return [g.n, g.h, g.w, g.ci, g.oh, g.ow, g.co, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, x, f, y, work, workStride, chunk];
+function convArgs(g: ConvGeom, x: number, f: number, y: number, work: number, workStride: number, chunk: number, tiles = 0): number[] {
+  return [g.n, g.h, g.w, g.ci, g.oh, g.ow, g.co, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, x, f, y, work, workStride, chunk, tiles];
+}
+
+/**
+ * Conv2D 3x3 stride 1 runs as Winograd F(2x2, 3x3) (native sp_conv2d_wino): 2x2 output tiles,
+ * this many per task (0 = not such a conv: im2col). 32 measured best for 16..64 channels (bench/gemm-micro.mjs);
+ * fewer for wide layers, so the 16 transformed planes stay in L2.
+ */
+function winogradTiles(g: ConvGeom, threads: number): number {
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1) return 0;
+  const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+  const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (g.ci + g.co)))));
+  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+}
+
+/** Floats per thread the Winograd path needs (native wino_work, WINO_PAD = 16). */
+function winogradWork(g: ConvGeom, tiles: number): number {
+  return up4(g.ci) + 16 * g.ci * Math.ceil(g.co / 8) * 8 + 16 * g.ci * g.co + 16 * (tiles * (g.ci + g.co) + 32);
 }
 
 const macs = (g: ConvGeom) => g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co;
@@ -157,13 +186,14 @@ function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const workStride = up4(chunk * kk + GEMM_WORK);
+  const tiles = winograd && tf.engine().state.gradientDepth === 0 ? winogradTiles(g, e.threads) : 0;
+  const workStride = tiles ? up4(winogradWork(g, tiles)) : up4(chunk * kk + GEMM_WORK);
   e.reset();
   const xo = copyIn(e, backend, x);
   const fo = copyIn(e, backend, filter);
   const yo = e.alloc(g.n * g.oh * g.ow * g.co * 4);
   const work = e.alloc(workStride * 4 * e.threads);
-  e.run('sp_conv2d', convArgs(g, xo, fo, yo, work, workStride, chunk));
+  e.run('sp_conv2d', convArgs(g, xo, fo, yo, work, workStride, chunk, tiles));
   count('Conv2D', true);
   return copyOut(e, backend, yo, [g.n, g.oh, g.ow, g.co]);
 }
@@ -178,7 +208,8 @@ function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const workStride = up4(chunk * kk + GEMM_WORK);
+  // Co <= 4: the native kernel computes dW^T per chunk into Co*kk more floats.
+  const workStride = up4(chunk * kk + GEMM_WORK + (g.co <= 4 ? g.co * kk : 0));
   e.reset();
   const xo = copyIn(e, backend, x);
   const dyo = copyIn(e, backend, dy);

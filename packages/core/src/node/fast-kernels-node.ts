@@ -225,4 +225,4 @@ export function withFastWasmKernels<T extends { name: string; detail?: string }>
   return { ...choice, detail: choice.detail ? `${choice.detail}; ${line}` : line };
 }
 
-export { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels, FAST_WASM_KERNELS } from '../kernels/fast-wasm.js';
+export { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels, setFastWasmWinograd, FAST_WASM_KERNELS } from '../kernels/fast-wasm.js';
