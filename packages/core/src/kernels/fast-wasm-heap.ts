@@ -22,6 +22,7 @@
 // Each returns null for a case it does not handle; fast-wasm.ts then calls the kernel it replaced.
 // Universal code: no Node imports.
 import * as tf from '@tensorflow/tfjs';
+import { UPSAMPLE_2X as UPSAMPLE_2X_KERNEL, UPSAMPLE_2X_GRAD as UPSAMPLE_2X_GRAD_KERNEL } from '../model/upsample.js';
 
 type TensorInfo = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -45,6 +46,11 @@ interface HeapExports {
     dy: number, dx: number, n: number, h: number, w: number, c: number,
     top: number, bottom: number, left: number, right: number, shift: number): void;
   sp_reduce_mid(x: number, y: number, outer: number, mid: number, inner: number, divisor: number): void;
+  sp_mirror_pad_nhwc(
+    x: number, y: number, n: number, h: number, w: number, c: number,
+    top: number, bottom: number, left: number, right: number, shift: number): void;
+  sp_upsample2x_nhwc(x: number, y: number, n: number, h: number, w: number, c: number): void;
+  sp_upsample2x_grad_nhwc(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
 }
 
 let heapModule: WebAssembly.Module | null = null;
@@ -79,6 +85,8 @@ export const MIRROR_PAD_GRAD = 'StylepackMirrorPadGrad';
 export const RELU_GRAD = 'StylepackReluGrad';
 export const RELU6_GRAD = 'StylepackRelu6Grad';
 export const LEAKY_RELU_GRAD = 'StylepackLeakyReluGrad';
+// The upsampling kernels' names live with their op (model/upsample.ts); re-exported for tests.
+export { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../model/upsample.js';
 
 export type HeapKernel = (a: Args) => TensorInfo | null;
 
@@ -228,6 +236,90 @@ function mirrorPadGrad(a: Args): TensorInfo | null {
   return out;
 }
 
+/**
+ * MirrorPad forward for float32 NHWC padded on H and/or W only (the generator's reflection pads):
+ * native row copies plus reflected pixels. wasm's own kernel (generic rank, an index computation
+ * per element) runs for anything else, and without the native module.
+ */
+function mirrorPad(a: Args): TensorInfo | null {
+  const { x } = inputsOf(a);
+  const { paddings, mode } = a.attrs as unknown as { paddings: [number, number][]; mode: Mode };
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 4 || paddings.length !== 4 || (mode !== 'reflect' && mode !== 'symmetric')) return null;
+  const shift = mode === 'reflect' ? 1 : 0;
+  if (paddings[0]![0] || paddings[0]![1] || paddings[3]![0] || paddings[3]![1] || !validPaddings(x.shape, paddings, shift)) return null;
+  const backend = a.backend as WasmBackendLike;
+  const native = nativeOn(backend);
+  if (!native) return null;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [[top, bottom], [left, right]] = [paddings[1]!, paddings[2]!];
+  const out = backend.makeOutput([n, h + top + bottom, w + left + right, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  native.sp_mirror_pad_nhwc(src.byteOffset, dst.byteOffset, n, h, w, c, top, bottom, left, right, shift);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nearest ×2 upsampling (model/upsample.ts's kernels): a copy forward, a 2×2 block sum backward.
+// These are stylepack-only kernels with nothing to fall back to, so both take every float32
+// NHWC input, with a plain-JS loop when the native module is missing.
+
+function upsample2x(a: Args): TensorInfo | null {
+  const { x } = inputsOf(a);
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 4) return null;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const backend = a.backend as WasmBackendLike;
+  const out = backend.makeOutput([n, 2 * h, 2 * w, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const native = nativeOn(backend);
+  if (native) {
+    native.sp_upsample2x_nhwc(src.byteOffset, dst.byteOffset, n, h, w, c);
+    return out;
+  }
+  const xrow = w * c;
+  for (let r = 0; r < n * h; r++) {
+    const o = 4 * r * xrow;
+    for (let j = 0, s = r * xrow, d = o; j < w; j++, s += c, d += 2 * c) {
+      for (let k = 0; k < c; k++) dst[d + k] = dst[d + c + k] = src[s + k]!;
+    }
+    dst.copyWithin(o + 2 * xrow, o, o + 2 * xrow);
+  }
+  return out;
+}
+
+/** dx = the sum of dy over each 2×2 block, in the composite's order (see heap-kernels.c). */
+function upsample2xGrad(a: Args): TensorInfo | null {
+  const { dy } = inputsOf(a);
+  if (!dy || dy.dtype !== 'float32' || dy.shape.length !== 4 || dy.shape[1]! % 2 || dy.shape[2]! % 2) return null;
+  const [n, h2, w2, c] = dy.shape as [number, number, number, number];
+  const [h, w] = [h2 / 2, w2 / 2];
+  const backend = a.backend as WasmBackendLike;
+  const out = backend.makeOutput([n, h, w, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  const native = nativeOn(backend);
+  if (native) {
+    native.sp_upsample2x_grad_nhwc(g.byteOffset, dx.byteOffset, n, h, w, c);
+    return out;
+  }
+  const f = Math.fround;
+  const yrow = 2 * w * c;
+  for (let r = 0, o = 0; r < n * h; r++) {
+    for (let j = 0, s = 2 * r * yrow; j < w; j++, s += 2 * c) {
+      for (let k = 0; k < c; k++, o++) {
+        const p = f(f(0 + g[s + k]!) + g[s + yrow + k]!);
+        const q = f(f(0 + g[s + c + k]!) + g[s + yrow + c + k]!);
+        dx[o] = p + q;
+      }
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Activation gradients: exactly tfjs's formulas (gradients/Relu_grad.ts etc.), one pass.
 // dy · mask is a real product, so dy = ±Inf where the mask is 0 gives NaN, and NaN inputs give
@@ -333,7 +425,10 @@ export const HEAP_KERNELS: Record<string, HeapKernel> = {
   LeakyRelu: leakyRelu,
   Sum: (a) => reduceMid(a, false),
   Mean: (a) => reduceMid(a, true),
+  MirrorPad: mirrorPad,
   [MIRROR_PAD_GRAD]: mirrorPadGrad,
+  [UPSAMPLE_2X_KERNEL]: upsample2x,
+  [UPSAMPLE_2X_GRAD_KERNEL]: upsample2xGrad,
   [RELU_GRAD]: reluGrad,
   [RELU6_GRAD]: relu6Grad,
   [LEAKY_RELU_GRAD]: leakyReluGrad,
