@@ -235,3 +235,32 @@ void sp_upsample2x_grad_nhwc(const f32 *dy, f32 *dx, int n, int h, int w, int c)
     }
   }
 }
+
+// y [rows, c] = x [rows, c] + b [c] (a conv / dense bias; one float32 add per element, so equal
+// to any backend's Add bit for bit). wasm's broadcasting Add is slow for small c (RGB: c = 3):
+// here c % 4 == 0 runs SIMD per row, c == 3 runs SIMD over the flat array with the bias pattern
+// of period 12 in three registers, anything else scalar.
+void sp_add_bias(const f32 *x, const f32 *b, f32 *y, int rows, int c) {
+  if ((c & 3) == 0) {
+    for (int r = 0; r < rows; r++, x += c, y += c) {
+      for (int k = 0; k < c; k += 4) wasm_v128_store(y + k, wasm_f32x4_add(wasm_v128_load(x + k), wasm_v128_load(b + k)));
+    }
+    return;
+  }
+  int i = 0;
+  const int n = rows * c;
+  if (c == 3) {
+    const v128_t p0 = wasm_f32x4_make(b[0], b[1], b[2], b[0]);
+    const v128_t p1 = wasm_f32x4_make(b[1], b[2], b[0], b[1]);
+    const v128_t p2 = wasm_f32x4_make(b[2], b[0], b[1], b[2]);
+    for (; i + 12 <= n; i += 12) {
+      wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(x + i), p0));
+      wasm_v128_store(y + i + 4, wasm_f32x4_add(wasm_v128_load(x + i + 4), p1));
+      wasm_v128_store(y + i + 8, wasm_f32x4_add(wasm_v128_load(x + i + 8), p2));
+    }
+  }
+  for (int k = i % c; i < n; i++) {
+    y[i] = x[i] + b[k];
+    if (++k == c) k = 0;
+  }
+}

@@ -148,6 +148,26 @@ describe.each([
     expect([UPSAMPLE_2X, UPSAMPLE_2X_GRAD].map((k) => fastWasmKernelStatus()[k]!.fast)).toEqual([before[0]! + 2, before[1]! + 1]); // forward in tf.grad and outside
   });
 
+  // Add of a bias row: bitwise equal to cpu (one float32 add per element); other shapes fall back.
+  it.each([
+    [[1, 9, 7, 3], [3], true],
+    [[2, 5, 7, 16], [16], true],
+    [[3, 5, 5], [1, 1, 5], true],
+    [[4, 6, 7], [7], true],
+    [[2, 3, 3, 3], [1, 3, 3, 3], false],
+    [[2, 5, 6, 4], [2, 5, 6, 4], false],
+    [[2, 5, 6, 4], [6, 1], false],
+    [[3], [3], false],
+  ] as [number[], number[], boolean][])('Add %j + %j (ours: %s), both operand orders', async (shape, bShape, ours) => {
+    const before = fastWasmKernelStatus()['Add']!;
+    const x = rand(shape, 3);
+    x[1] = -0;
+    const { cpu, wasm } = await both([{ data: x, shape }, { data: rand(bShape), shape: bShape }], (p, q) => [tf.add(p!, q!), tf.add(q!, p!)]);
+    for (let i = 0; i < cpu.length; i++) expectSame(wasm[i]!, cpu[i]!);
+    const after = fastWasmKernelStatus()['Add']!;
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours && native ? [2, 0] : [0, 2]);
+  });
+
   // Kink points (0, −0, 6), NaN and ±Inf, and dy = ±Inf where the mask is 0 (0·Inf = NaN in tfjs).
   const special = [0, -0, 6, 6.000001, 5.999999, NaN, Infinity, -Infinity, 1e-30, -1e-30];
   const n = 4 * 9 * 7 * 5; // odd, not a multiple of the SIMD width once the specials are appended

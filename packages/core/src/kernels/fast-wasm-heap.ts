@@ -51,6 +51,7 @@ interface HeapExports {
     top: number, bottom: number, left: number, right: number, shift: number): void;
   sp_upsample2x_nhwc(x: number, y: number, n: number, h: number, w: number, c: number): void;
   sp_upsample2x_grad_nhwc(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
+  sp_add_bias(x: number, b: number, y: number, rows: number, c: number): void;
 }
 
 let heapModule: WebAssembly.Module | null = null;
@@ -321,6 +322,36 @@ function upsample2xGrad(a: Args): TensorInfo | null {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Add of a bias row: x [..., C] + b [C] (or [1, ..., 1, C]), either operand order
+
+/**
+ * float32 x + b where b broadcasts along x's last axis only (conv and dense biases). wasm's
+ * broadcasting Add is slow when C is small (the generator's RGB output: C = 3). One float32 add
+ * per element, so the result is bitwise that of any backend. Other shapes (equal shapes
+ * included, where wasm's Add is already fast): null.
+ */
+function addBias(a: Args): TensorInfo | null {
+  const { a: p, b: q } = inputsOf(a);
+  if (!p || !q || p.dtype !== 'float32' || q.dtype !== 'float32') return null;
+  const isRow = (b: TensorInfo, x: TensorInfo) => {
+    const c = x.shape[x.shape.length - 1];
+    return x.shape.length >= 1 && b.shape.length >= 1 && b.shape.length <= x.shape.length && sizeOf(x.shape) > c! &&
+      b.shape[b.shape.length - 1] === c && b.shape.slice(0, -1).every((d) => d === 1);
+  };
+  const [x, b] = isRow(q, p) ? [p, q] : isRow(p, q) ? [q, p] : [null, null];
+  if (!x || !b) return null;
+  const backend = a.backend as WasmBackendLike;
+  const native = nativeOn(backend);
+  if (!native) return null;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const c = x.shape[x.shape.length - 1]!;
+  if (c === 0) return out;
+  const xs = backend.typedArrayFromHeap(x);
+  native.sp_add_bias(xs.byteOffset, backend.typedArrayFromHeap(b).byteOffset, backend.typedArrayFromHeap(out).byteOffset, xs.length / c, c);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Activation gradients: exactly tfjs's formulas (gradients/Relu_grad.ts etc.), one pass.
 // dy · mask is a real product, so dy = ±Inf where the mask is 0 gives NaN, and NaN inputs give
 // NaN (step(NaN) = NaN), as in tfjs.
@@ -426,6 +457,7 @@ export const HEAP_KERNELS: Record<string, HeapKernel> = {
   Sum: (a) => reduceMid(a, false),
   Mean: (a) => reduceMid(a, true),
   MirrorPad: mirrorPad,
+  Add: addBias,
   [MIRROR_PAD_GRAD]: mirrorPadGrad,
   [UPSAMPLE_2X_KERNEL]: upsample2x,
   [UPSAMPLE_2X_GRAD_KERNEL]: upsample2xGrad,
