@@ -14,10 +14,17 @@
 // * LeakyRelu (forward): wasm's is scalar, ~4x slower than these SIMD loops.
 // * Sum / Mean over leading or middle axes (instance-norm moments, bias gradients): wasm's
 //   transpose the reduced axes innermost first; ours sum in place, in the same order.
+// * MirrorPad (forward, NHWC padded on H/W): row copies plus reflected pixels; wasm's indexes
+//   every element.
+// * StylepackUpsample2x / StylepackUpsample2xGrad: model/upsample.ts's nearest ×2 op (a copy, and
+//   a 2×2 block sum), replacing reshape + Tile + Tile and Tile's slice-and-add gradient.
+// * Add of a bias row x[..., C] + b[C]: wasm's broadcasting Add is slow for small C (RGB).
 //
-// The last four run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's own memory: JS loops
-// with a data-dependent branch per element (x > 0) were no faster than tfjs's chain. Without that
-// module (setHeapModule not called, or the memory not reachable) they run as plain JS.
+// All but Slice/Identity/Cast run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's
+// own memory: JS loops with a data-dependent branch per element (x > 0) were no faster than
+// tfjs's chain. Without that module (setHeapModule not called, or the memory not reachable) the
+// Stylepack* kernels run as plain JS and the others (LeakyRelu, Sum, Mean, MirrorPad, Add) leave
+// the work to wasm's own kernels.
 //
 // Each returns null for a case it does not handle; fast-wasm.ts then calls the kernel it replaced.
 // Universal code: no Node imports.
