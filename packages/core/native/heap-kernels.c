@@ -152,3 +152,115 @@ void sp_reduce_mid(const f32 *x, f32 *y, int outer, int mid, int inner, f32 divi
     }
   }
 }
+
+// ---- Copies: MirrorPad forward and nearest x2 upsampling (and its gradient) ----
+// Whole rows move with memory.copy (__builtin_memcpy lowers to it with -mbulk-memory; V8 runs it
+// at memcpy speed); single pixels of c floats with a SIMD loop (a memory.copy call costs more).
+
+static inline void copy_f32(f32 *dst, const f32 *src, int n) {
+  __builtin_memcpy(dst, src, (unsigned long)n * sizeof(f32));
+}
+
+static inline void copy_px(f32 *dst, const f32 *src, int c) {
+  int k = 0;
+  for (; k + 4 <= c; k += 4) wasm_v128_store(dst + k, wasm_v128_load(src + k));
+  for (; k < c; k++) dst[k] = src[k];
+}
+
+// y [n, h+top+bottom, w+left+right, c] = MirrorPad of x [n, h, w, c] on H and W (shift 1 =
+// 'reflect', 0 = 'symmetric'; pads at most len - shift, as tfjs requires). A plain copy: every
+// y element is one x element. Centre rows: the x row in one copy plus the reflected pixels each
+// side; padded rows: copies of finished centre rows.
+void sp_mirror_pad_nhwc(const f32 *x, f32 *y, int n, int h, int w, int c,
+                        int top, int bottom, int left, int right, int shift) {
+  const int ph = h + top + bottom, row = (w + left + right) * c, xrow = w * c;
+  for (int b = 0; b < n; b++) {
+    const f32 *img = x + b * h * xrow;
+    f32 *out = y + b * ph * row;
+    for (int i = 0; i < h; i++) {
+      const f32 *src = img + i * xrow;
+      f32 *dst = out + (top + i) * row;
+      copy_f32(dst + left * c, src, xrow);
+      for (int j = 0; j < left; j++) copy_px(dst + j * c, src + (left - 1 + shift - j) * c, c);
+      for (int k = 0; k < right; k++) copy_px(dst + (left + w + k) * c, src + (w - 1 - shift - k) * c, c);
+    }
+    for (int j = 0; j < top; j++) copy_f32(out + j * row, out + (top + top - 1 + shift - j) * row, row);
+    for (int k = 0; k < bottom; k++) copy_f32(out + (top + h + k) * row, out + (top + h - 1 - shift - k) * row, row);
+  }
+}
+
+// y [n, 2h, 2w, c] = nearest-neighbour x2 upsampling of x [n, h, w, c]: each x pixel written
+// twice into output row 2i, then row 2i copied to 2i + 1.
+void sp_upsample2x_nhwc(const f32 *x, f32 *y, int n, int h, int w, int c) {
+  const int xrow = w * c, yrow = 2 * xrow, rows = n * h;
+  for (int r = 0; r < rows; r++) {
+    const f32 *src = x + r * xrow;
+    f32 *dst = y + 2 * r * yrow;
+    if ((c & 3) == 0) {
+      for (int j = 0; j < w; j++, src += c, dst += 2 * c) {
+        for (int k = 0; k < c; k += 4) {
+          const v128_t v = wasm_v128_load(src + k);
+          wasm_v128_store(dst + k, v);
+          wasm_v128_store(dst + c + k, v);
+        }
+      }
+    } else {
+      for (int j = 0; j < w; j++, src += c, dst += 2 * c) {
+        for (int k = 0; k < c; k++) dst[k] = dst[c + k] = src[k];
+      }
+    }
+    f32 *row0 = y + 2 * r * yrow;
+    copy_f32(row0 + yrow, row0, yrow);
+  }
+}
+
+// dx [n, h, w, c] = sum of dy [n, 2h, 2w, c] over each 2x2 block, in the order of the reshape +
+// tile composite's gradient (tfjs Tile_grad adds slices onto zeros: rows first, then columns):
+// dx = ((0 + dy[2i][2j]) + dy[2i+1][2j]) + ((0 + dy[2i][2j+1]) + dy[2i+1][2j+1]), bit for bit
+// (the 0 + keeps the sign of zero the composite gives).
+void sp_upsample2x_grad_nhwc(const f32 *dy, f32 *dx, int n, int h, int w, int c) {
+  const int xrow = w * c, yrow = 2 * xrow, rows = n * h;
+  const v128_t zero = wasm_f32x4_splat(0.f);
+  for (int r = 0; r < rows; r++) {
+    const f32 *r0 = dy + 2 * r * yrow, *r1 = r0 + yrow;
+    f32 *out = dx + r * xrow;
+    for (int j = 0; j < w; j++, r0 += 2 * c, r1 += 2 * c, out += c) {
+      int k = 0;
+      for (; k + 4 <= c; k += 4) {
+        const v128_t a = wasm_f32x4_add(wasm_f32x4_add(zero, wasm_v128_load(r0 + k)), wasm_v128_load(r1 + k));
+        const v128_t b = wasm_f32x4_add(wasm_f32x4_add(zero, wasm_v128_load(r0 + c + k)), wasm_v128_load(r1 + c + k));
+        wasm_v128_store(out + k, wasm_f32x4_add(a, b));
+      }
+      for (; k < c; k++) out[k] = ((0.f + r0[k]) + r1[k]) + ((0.f + r0[c + k]) + r1[c + k]);
+    }
+  }
+}
+
+// y [rows, c] = x [rows, c] + b [c] (a conv / dense bias; one float32 add per element, so equal
+// to any backend's Add bit for bit). wasm's broadcasting Add is slow for small c (RGB: c = 3):
+// here c % 4 == 0 runs SIMD per row, c == 3 runs SIMD over the flat array with the bias pattern
+// of period 12 in three registers, anything else scalar.
+void sp_add_bias(const f32 *x, const f32 *b, f32 *y, int rows, int c) {
+  if ((c & 3) == 0) {
+    for (int r = 0; r < rows; r++, x += c, y += c) {
+      for (int k = 0; k < c; k += 4) wasm_v128_store(y + k, wasm_f32x4_add(wasm_v128_load(x + k), wasm_v128_load(b + k)));
+    }
+    return;
+  }
+  int i = 0;
+  const int n = rows * c;
+  if (c == 3) {
+    const v128_t p0 = wasm_f32x4_make(b[0], b[1], b[2], b[0]);
+    const v128_t p1 = wasm_f32x4_make(b[1], b[2], b[0], b[1]);
+    const v128_t p2 = wasm_f32x4_make(b[2], b[0], b[1], b[2]);
+    for (; i + 12 <= n; i += 12) {
+      wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(x + i), p0));
+      wasm_v128_store(y + i + 4, wasm_f32x4_add(wasm_v128_load(x + i + 4), p1));
+      wasm_v128_store(y + i + 8, wasm_f32x4_add(wasm_v128_load(x + i + 8), p2));
+    }
+  }
+  for (int k = i % c; i < n; i++) {
+    y[i] = x[i] + b[k];
+    if (++k == c) k = 0;
+  }
+}

@@ -8,7 +8,8 @@ import { registerMirrorPadGradientFix } from '../backend/gradient-fixes.js';
 import { initNodeBackend } from '../node/backend-node.js';
 import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
 import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
-import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD } from './fast-wasm-heap.js';
+import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './fast-wasm-heap.js';
+import { upsample2x } from '../model/upsample.js';
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -108,6 +109,63 @@ describe.each([
     // Summed in the composite's order, so equal to the last bit (a GAN trajectory notices).
     expect(relErr(wasm[1] as Float32Array, cpu[1] as Float32Array)).toBe(0);
     expect(fastWasmKernelStatus()[MIRROR_PAD_GRAD]!.fast).toBe(fastBefore + 1);
+  });
+
+  // MirrorPad forward: a copy, so bitwise equal to cpu. Native only (without the module, and for
+  // N/C paddings or other ranks, wasm's own kernel runs).
+  const padFwdCases: [number[], [number, number][], 'reflect' | 'symmetric', boolean][] = [];
+  for (const mode of ['reflect', 'symmetric'] as const) {
+    for (let p = 1; p <= 4; p++) {
+      padFwdCases.push([[1, 7, 9, 3], [[0, 0], [p, p], [p, p], [0, 0]], mode, true]);
+      padFwdCases.push([[3, 6, 5, 16], [[0, 0], [p, p - 1], [p - 1, p], [0, 0]], mode, true]);
+      padFwdCases.push([[2, 5, 6, 7], [[0, 0], [0, p], [p, 0], [0, 0]], mode, true]);
+    }
+    padFwdCases.push([[2, 5, 6, 4], [[0, 0], [0, 0], [0, 0], [0, 0]], mode, true]);
+    padFwdCases.push([[2, 5, 6, 4], [[0, 0], [1, 1], [1, 1], [1, 0]], mode, false]); // C padded
+    padFwdCases.push([[5, 6, 4], [[1, 1], [1, 1], [0, 0]], mode, false]); // rank 3
+  }
+  it.each(padFwdCases)('MirrorPad forward %j %j %s (ours: %s)', async (shape, paddings, mode, ours) => {
+    const before = fastWasmKernelStatus()['MirrorPad']!;
+    const { cpu, wasm } = await both([{ data: rand(shape), shape }], (x) => tf.mirrorPad(x!, paddings, mode));
+    expectSame(wasm[0]!, cpu[0]!);
+    const after = fastWasmKernelStatus()['MirrorPad']!;
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours && native ? [1, 0] : [0, 1]);
+  });
+
+  // Nearest ×2 upsampling: forward and gradient bitwise equal to the reshape + tile composite on cpu.
+  it.each([[1, 3, 5, 4], [2, 4, 3, 3], [2, 7, 5, 16], [1, 1, 1, 1], [3, 5, 6, 7], [4, 8, 8, 32]].map((s) => [s]))('upsample2x %j: forward and gradient as the composite, bit for bit', async (shape) => {
+    const before = [UPSAMPLE_2X, UPSAMPLE_2X_GRAD].map((k) => fastWasmKernelStatus()[k]!.fast);
+    const [n, h, w, c] = shape as [number, number, number, number];
+    const rShape = [n, 2 * h, 2 * w, c];
+    const dy = rand(rShape);
+    for (const i of [0, c, 2 * w * c, 2 * w * c + c]) dy[i] = -0; // an all −0 block: the composite gives +0
+    const { cpu, wasm } = await both([{ data: rand(shape), shape }, { data: dy, shape: rShape }], (x, r) => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(upsample2x(t as tf.Tensor4D), r!)))(x!);
+      return [upsample2x(x as tf.Tensor4D), g];
+    });
+    expectSame(wasm[0]!, cpu[0]!);
+    expectSame(wasm[1]!, cpu[1]!);
+    expect([UPSAMPLE_2X, UPSAMPLE_2X_GRAD].map((k) => fastWasmKernelStatus()[k]!.fast)).toEqual([before[0]! + 2, before[1]! + 1]); // forward in tf.grad and outside
+  });
+
+  // Add of a bias row: bitwise equal to cpu (one float32 add per element); other shapes fall back.
+  it.each([
+    [[1, 9, 7, 3], [3], true],
+    [[2, 5, 7, 16], [16], true],
+    [[3, 5, 5], [1, 1, 5], true],
+    [[4, 6, 7], [7], true],
+    [[2, 3, 3, 3], [1, 3, 3, 3], false],
+    [[2, 5, 6, 4], [2, 5, 6, 4], false],
+    [[2, 5, 6, 4], [6, 1], false],
+    [[3], [3], false],
+  ] as [number[], number[], boolean][])('Add %j + %j (ours: %s), both operand orders', async (shape, bShape, ours) => {
+    const before = fastWasmKernelStatus()['Add']!;
+    const x = rand(shape, 3);
+    x[1] = -0;
+    const { cpu, wasm } = await both([{ data: x, shape }, { data: rand(bShape), shape: bShape }], (p, q) => [tf.add(p!, q!), tf.add(q!, p!)]);
+    for (let i = 0; i < cpu.length; i++) expectSame(wasm[i]!, cpu[i]!);
+    const after = fastWasmKernelStatus()['Add']!;
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours && native ? [2, 0] : [0, 2]);
   });
 
   // Kink points (0, −0, 6), NaN and ±Inf, and dy = ±Inf where the mask is 0 (0·Inf = NaN in tfjs).
@@ -221,7 +279,7 @@ describe('heap kernels: Identity, Cast, LeakyRelu, Sum, Mean; cpu untouched', ()
   });
 
   it('the Stylepack* kernels exist for wasm only', () => {
-    for (const k of [MIRROR_PAD_GRAD, RELU_GRAD, RELU6_GRAD, LEAKY_RELU_GRAD]) {
+    for (const k of [MIRROR_PAD_GRAD, RELU_GRAD, RELU6_GRAD, LEAKY_RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD]) {
       expect(tf.getKernel(k, 'wasm')).toBeDefined();
       expect(tf.getKernel(k, 'cpu')).toBeUndefined();
     }
@@ -231,11 +289,13 @@ describe('heap kernels: Identity, Cast, LeakyRelu, Sum, Mean; cpu untouched', ()
     unregisterFastWasmKernels();
     try {
       expect(tf.getKernel(MIRROR_PAD_GRAD, 'wasm')).toBeUndefined();
+      expect(tf.getKernel(UPSAMPLE_2X, 'wasm')).toBeUndefined();
       const shape = [2, 5, 6, 3];
       const paddings: [number, number][] = [[0, 0], [1, 2], [2, 1], [0, 0]];
       const { cpu, wasm } = await both([{ data: rand(shape), shape }], (x) => [
         tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mirrorPad(t, paddings, 'reflect'), tf.range(0, 2 * 8 * 9 * 3).reshape([2, 8, 9, 3]))))(x!),
         tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), t)))(x!),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(upsample2x(t as tf.Tensor4D), tf.range(0, 2 * 10 * 12 * 3).reshape([2, 10, 12, 3]))))(x!),
       ]);
       for (let i = 0; i < cpu.length; i++) expect(relErr(wasm[i] as Float32Array, cpu[i] as Float32Array)).toBeLessThan(1e-5);
     } finally {

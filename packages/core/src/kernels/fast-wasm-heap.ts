@@ -14,14 +14,22 @@
 // * LeakyRelu (forward): wasm's is scalar, ~4x slower than these SIMD loops.
 // * Sum / Mean over leading or middle axes (instance-norm moments, bias gradients): wasm's
 //   transpose the reduced axes innermost first; ours sum in place, in the same order.
+// * MirrorPad (forward, NHWC padded on H/W): row copies plus reflected pixels; wasm's indexes
+//   every element.
+// * StylepackUpsample2x / StylepackUpsample2xGrad: model/upsample.ts's nearest ×2 op (a copy, and
+//   a 2×2 block sum), replacing reshape + Tile + Tile and Tile's slice-and-add gradient.
+// * Add of a bias row x[..., C] + b[C]: wasm's broadcasting Add is slow for small C (RGB).
 //
-// The last four run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's own memory: JS loops
-// with a data-dependent branch per element (x > 0) were no faster than tfjs's chain. Without that
-// module (setHeapModule not called, or the memory not reachable) they run as plain JS.
+// All but Slice/Identity/Cast run in native/heap-kernels.wasm (SIMD), instantiated on tfjs's
+// own memory: JS loops with a data-dependent branch per element (x > 0) were no faster than
+// tfjs's chain. Without that module (setHeapModule not called, or the memory not reachable) the
+// Stylepack* kernels run as plain JS and the others (LeakyRelu, Sum, Mean, MirrorPad, Add) leave
+// the work to wasm's own kernels.
 //
 // Each returns null for a case it does not handle; fast-wasm.ts then calls the kernel it replaced.
 // Universal code: no Node imports.
 import * as tf from '@tensorflow/tfjs';
+import { UPSAMPLE_2X as UPSAMPLE_2X_KERNEL, UPSAMPLE_2X_GRAD as UPSAMPLE_2X_GRAD_KERNEL } from '../model/upsample.js';
 
 type TensorInfo = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -45,6 +53,12 @@ interface HeapExports {
     dy: number, dx: number, n: number, h: number, w: number, c: number,
     top: number, bottom: number, left: number, right: number, shift: number): void;
   sp_reduce_mid(x: number, y: number, outer: number, mid: number, inner: number, divisor: number): void;
+  sp_mirror_pad_nhwc(
+    x: number, y: number, n: number, h: number, w: number, c: number,
+    top: number, bottom: number, left: number, right: number, shift: number): void;
+  sp_upsample2x_nhwc(x: number, y: number, n: number, h: number, w: number, c: number): void;
+  sp_upsample2x_grad_nhwc(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
+  sp_add_bias(x: number, b: number, y: number, rows: number, c: number): void;
 }
 
 let heapModule: WebAssembly.Module | null = null;
@@ -79,6 +93,8 @@ export const MIRROR_PAD_GRAD = 'StylepackMirrorPadGrad';
 export const RELU_GRAD = 'StylepackReluGrad';
 export const RELU6_GRAD = 'StylepackRelu6Grad';
 export const LEAKY_RELU_GRAD = 'StylepackLeakyReluGrad';
+// The upsampling kernels' names live with their op (model/upsample.ts); re-exported for tests.
+export { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../model/upsample.js';
 
 export type HeapKernel = (a: Args) => TensorInfo | null;
 
@@ -228,6 +244,120 @@ function mirrorPadGrad(a: Args): TensorInfo | null {
   return out;
 }
 
+/**
+ * MirrorPad forward for float32 NHWC padded on H and/or W only (the generator's reflection pads):
+ * native row copies plus reflected pixels. wasm's own kernel (generic rank, an index computation
+ * per element) runs for anything else, and without the native module.
+ */
+function mirrorPad(a: Args): TensorInfo | null {
+  const { x } = inputsOf(a);
+  const { paddings, mode } = a.attrs as unknown as { paddings: [number, number][]; mode: Mode };
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 4 || paddings.length !== 4 || (mode !== 'reflect' && mode !== 'symmetric')) return null;
+  const shift = mode === 'reflect' ? 1 : 0;
+  if (paddings[0]![0] || paddings[0]![1] || paddings[3]![0] || paddings[3]![1] || !validPaddings(x.shape, paddings, shift)) return null;
+  const backend = a.backend as WasmBackendLike;
+  const native = nativeOn(backend);
+  if (!native) return null;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [[top, bottom], [left, right]] = [paddings[1]!, paddings[2]!];
+  const out = backend.makeOutput([n, h + top + bottom, w + left + right, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  native.sp_mirror_pad_nhwc(src.byteOffset, dst.byteOffset, n, h, w, c, top, bottom, left, right, shift);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nearest ×2 upsampling (model/upsample.ts's kernels): a copy forward, a 2×2 block sum backward.
+// These are stylepack-only kernels with nothing to fall back to, so both take every float32
+// NHWC input, with a plain-JS loop when the native module is missing.
+
+function upsample2x(a: Args): TensorInfo | null {
+  const { x } = inputsOf(a);
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 4) return null;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const backend = a.backend as WasmBackendLike;
+  const out = backend.makeOutput([n, 2 * h, 2 * w, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const native = nativeOn(backend);
+  if (native) {
+    native.sp_upsample2x_nhwc(src.byteOffset, dst.byteOffset, n, h, w, c);
+    return out;
+  }
+  const xrow = w * c;
+  for (let r = 0; r < n * h; r++) {
+    const o = 4 * r * xrow;
+    for (let j = 0, s = r * xrow, d = o; j < w; j++, s += c, d += 2 * c) {
+      for (let k = 0; k < c; k++) dst[d + k] = dst[d + c + k] = src[s + k]!;
+    }
+    dst.copyWithin(o + 2 * xrow, o, o + 2 * xrow);
+  }
+  return out;
+}
+
+/** dx = the sum of dy over each 2×2 block, in the composite's order (see heap-kernels.c). */
+function upsample2xGrad(a: Args): TensorInfo | null {
+  const { dy } = inputsOf(a);
+  if (!dy || dy.dtype !== 'float32' || dy.shape.length !== 4 || dy.shape[1]! % 2 || dy.shape[2]! % 2) return null;
+  const [n, h2, w2, c] = dy.shape as [number, number, number, number];
+  const [h, w] = [h2 / 2, w2 / 2];
+  const backend = a.backend as WasmBackendLike;
+  const out = backend.makeOutput([n, h, w, c], 'float32');
+  if (n * h * w * c === 0) return out;
+  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  const native = nativeOn(backend);
+  if (native) {
+    native.sp_upsample2x_grad_nhwc(g.byteOffset, dx.byteOffset, n, h, w, c);
+    return out;
+  }
+  const f = Math.fround;
+  const yrow = 2 * w * c;
+  for (let r = 0, o = 0; r < n * h; r++) {
+    for (let j = 0, s = 2 * r * yrow; j < w; j++, s += 2 * c) {
+      for (let k = 0; k < c; k++, o++) {
+        const p = f(f(0 + g[s + k]!) + g[s + yrow + k]!);
+        const q = f(f(0 + g[s + c + k]!) + g[s + yrow + c + k]!);
+        dx[o] = p + q;
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Add of a bias row: x [..., C] + b [C] (or [1, ..., 1, C]), either operand order
+
+/**
+ * float32 x + b where b broadcasts along x's last axis only (conv and dense biases). wasm's
+ * broadcasting Add is slow when C is small (the generator's RGB output: C = 3). One float32 add
+ * per element, so the result is bitwise that of any backend. Other shapes (equal shapes
+ * included, where wasm's Add is already fast): null.
+ */
+function addBias(a: Args): TensorInfo | null {
+  const { a: p, b: q } = inputsOf(a);
+  if (!p || !q || p.dtype !== 'float32' || q.dtype !== 'float32') return null;
+  const isRow = (b: TensorInfo, x: TensorInfo) => {
+    const c = x.shape[x.shape.length - 1];
+    return x.shape.length >= 1 && b.shape.length >= 1 && b.shape.length <= x.shape.length && sizeOf(x.shape) > c! &&
+      b.shape[b.shape.length - 1] === c && b.shape.slice(0, -1).every((d) => d === 1);
+  };
+  const [x, b] = isRow(q, p) ? [p, q] : isRow(p, q) ? [q, p] : [null, null];
+  if (!x || !b) return null;
+  const backend = a.backend as WasmBackendLike;
+  const native = nativeOn(backend);
+  if (!native) return null;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const c = x.shape[x.shape.length - 1]!;
+  if (c === 0) return out;
+  const xs = backend.typedArrayFromHeap(x);
+  native.sp_add_bias(xs.byteOffset, backend.typedArrayFromHeap(b).byteOffset, backend.typedArrayFromHeap(out).byteOffset, xs.length / c, c);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Activation gradients: exactly tfjs's formulas (gradients/Relu_grad.ts etc.), one pass.
 // dy · mask is a real product, so dy = ±Inf where the mask is 0 gives NaN, and NaN inputs give
@@ -333,7 +463,11 @@ export const HEAP_KERNELS: Record<string, HeapKernel> = {
   LeakyRelu: leakyRelu,
   Sum: (a) => reduceMid(a, false),
   Mean: (a) => reduceMid(a, true),
+  MirrorPad: mirrorPad,
+  Add: addBias,
   [MIRROR_PAD_GRAD]: mirrorPadGrad,
+  [UPSAMPLE_2X_KERNEL]: upsample2x,
+  [UPSAMPLE_2X_GRAD_KERNEL]: upsample2xGrad,
   [RELU_GRAD]: reluGrad,
   [RELU6_GRAD]: relu6Grad,
   [LEAKY_RELU_GRAD]: leakyReluGrad,

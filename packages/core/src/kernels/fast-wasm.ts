@@ -10,7 +10,7 @@
 // Each kernel copies its inputs from the tfjs wasm heap into the engine's memory, runs there, and
 // copies the result into a fresh tfjs output. Anything a kernel does not handle (other dtypes,
 // NCHW, dilations, odd broadcasting, tiny problems) goes to the kernel that was registered before.
-// The heap kernels (fast-wasm-heap.ts: Slice, Identity, Cast, LeakyRelu, Stylepack*Grad) skip the
+// The heap kernels (fast-wasm-heap.ts: Slice, MirrorPad, Add, Stylepack*, ...) skip the
 // engine and work on tfjs's heap directly.
 import * as tf from '@tensorflow/tfjs';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../model/instance-norm.js';

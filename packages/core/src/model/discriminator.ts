@@ -48,7 +48,9 @@ export class Discriminator {
     let y = x;
     for (const s of this.specs) {
       // Zero padding 1 as in pix2pix's PatchGAN; done explicitly so every conv is 'valid'.
-      y = conv(tf.pad(y, [[0, 0], [1, 1], [1, 1], [0, 0]]), p[`${s.name}/w`] as tf.Tensor4D, p[`${s.name}/b`] as tf.Tensor1D, s.stride);
+      // No bias before instance norm: it would cancel out (see Generator.apply).
+      const bias = s.norm ? null : (p[`${s.name}/b`] as tf.Tensor1D);
+      y = conv(tf.pad(y, [[0, 0], [1, 1], [1, 1], [0, 0]]), p[`${s.name}/w`] as tf.Tensor4D, bias, s.stride);
       const act = s.name !== 'd4';
       if (s.norm) {
         // Norm and leaky ReLU in one op, so a fused kernel can do both in one pass.

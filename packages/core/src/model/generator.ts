@@ -152,7 +152,12 @@ export class Generator {
     const block = (name: string, input: tf.Tensor4D, relu: boolean, upsample = false): tf.Tensor4D => {
       const spec = this.layers.find((l) => l.name === name)!;
       const src = upsample ? upsample2x(input) : input;
-      let y = conv(reflectPad(src, spec.k >> 1), p[`${name}/w`] as tf.Tensor4D, p[`${name}/b`] as tf.Tensor1D, spec.stride);
+      // A conv bias right before instance norm is a no-op: (x + b) − mean(x + b) = x − mean(x).
+      // So norm layers skip the add (one full pass forward and a Sum backward per layer); the
+      // output changes only by float rounding. The bias stays a parameter (packs and checkpoints
+      // keep it; it gets no gradient, so the trainer leaves it as it is).
+      const bias = spec.norm ? null : (p[`${name}/b`] as tf.Tensor1D);
+      const y = conv(reflectPad(src, spec.k >> 1), p[`${name}/w`] as tf.Tensor4D, bias, spec.stride);
       if (spec.norm) {
         const v = style[name];
         if (!v) throw new Error(`No style vectors for norm layer "${name}".`);

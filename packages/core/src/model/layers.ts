@@ -18,16 +18,8 @@ export function conv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, stri
 export { instanceNorm, instanceNormLeakyRelu, instanceNormRelu, INSTANCE_NORM, INSTANCE_NORM_GRAD } from './instance-norm.js';
 export type { InstanceNormAttrs, NormActivation } from './instance-norm.js';
 
-/**
- * Nearest-neighbour ×2 upsampling by reshape + tile. tf.image.resizeNearestNeighbor's gradient
- * is wrong on the cpu backend for batch > 1 and missing on wasm, so we avoid it.
- */
-export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const cols = tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]); // [NH, W, 2, C]
-  const rows = tf.tile(tf.reshape(cols, [n, h, 1, 2 * w * c]), [1, 1, 2, 1]); // [N, H, 2, 2WC]
-  return tf.reshape(rows, [n, 2 * h, 2 * w, c]);
-}
+// Nearest ×2 upsampling: an op with fused kernels where a backend registers them.
+export { upsample2x, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './upsample.js';
 
 export function leakyRelu(x: tf.Tensor4D, alpha = 0.2): tf.Tensor4D {
   return tf.leakyRelu(x, alpha);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Discriminator, Generator, generatorPreset, upsample2x } from './index.js';
+import { Discriminator, Generator, generatorPreset, instanceNorm, upsample2x } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -25,6 +25,26 @@ describe('generator', () => {
       expect(y.max().dataSync()[0]).toBeLessThanOrEqual(1);
       y.dispose();
     }
+    g.dispose();
+  });
+
+  it('skips the conv bias before instance norm (a no-op there); the last conv keeps its bias', () => {
+    const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.5 }), 11);
+    tf.tidy(() => {
+      const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const v = g.styleVectors(g.oneHot(0));
+      const base = g.apply(x, v);
+      // The skipped add really is a no-op: norm(conv + b) = norm(conv) up to float rounding.
+      const c = tf.conv2d(tf.mirrorPad(x, [[0, 0], [4, 4], [4, 4], [0, 0]], 'reflect'), g.params['c1/w'] as tf.Tensor4D, 1, 'valid');
+      const b = tf.randomNormal([c.shape[3]], 0, 3, 'float32', 7);
+      const n0 = instanceNorm(c, v.c1!.gamma, v.c1!.beta);
+      const n1 = instanceNorm(tf.add(c, b), v.c1!.gamma, v.c1!.beta);
+      expect(tf.max(tf.abs(tf.sub(n0, n1))).dataSync()[0]).toBeLessThan(1e-5);
+      for (const { name } of g.normLayers) g.params[`${name}/b`]!.assign(tf.randomNormal(g.params[`${name}/b`]!.shape, 0, 3));
+      expect(tf.max(tf.abs(tf.sub(g.apply(x, v), base))).dataSync()[0]).toBe(0);
+      g.params['c4/b']!.assign(tf.fill(g.params['c4/b']!.shape, 0.5));
+      expect(tf.max(tf.abs(tf.sub(g.apply(x, v), base))).dataSync()[0]).toBeGreaterThan(1e-3);
+    });
     g.dispose();
   });
 

@@ -77,6 +77,25 @@ describe('Trainer', () => {
     expect(tf.memory().numTensors).toBe(n);
   });
 
+  it('biases before instance norm get no gradient and stay put; the others train', () => {
+    const { trainer, generator, discriminator, content } = makeTrainer();
+    const read = () => ({
+      g: Object.fromEntries(Object.entries(generator.params).filter(([k]) => k.endsWith('/b')).map(([k, v]) => [k, Array.from(v.dataSync())])),
+      d: Object.fromEntries(Object.entries(discriminator.params).filter(([k]) => k.endsWith('/b')).map(([k, v]) => [k, Array.from(v.dataSync())])),
+    });
+    const before = read();
+    trainer.trainStep(content);
+    trainer.trainStep(content);
+    const after = read();
+    const norm = new Set(generator.normLayers.map((l) => `${l.name}/b`));
+    for (const [k, v] of Object.entries(after.g)) {
+      if (norm.has(k)) expect(v, k).toEqual(before.g[k]);
+      else expect(v, k).not.toEqual(before.g[k]);
+    }
+    for (const k of ['d2/b', 'd3/b']) expect(after.d[k], k).toEqual(before.d[k]);
+    for (const k of ['d1/b', 'd4/b']) expect(after.d[k], k).not.toEqual(before.d[k]);
+  });
+
   it('a checkpoint resume reproduces the next step’s losses exactly', async () => {
     const a = makeTrainer();
     for (let i = 0; i < 3; i++) a.trainer.trainStep(a.content);
