@@ -4,38 +4,16 @@
 // means, 1 and 2 threads. relErr = max|a − b| / max|b| < 1e-4. Plus: no tensor leaks, and the
 // composite still runs (unchanged) when the kernels are not registered.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { instanceNorm, instanceNormLeakyRelu, instanceNormRelu, INSTANCE_NORM, INSTANCE_NORM_GRAD } from '../model/instance-norm.js';
-import { initNodeBackend } from '../node/backend-node.js';
-import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
 import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
+import { compareCpuWasm, dataSource, relErr, useFastWasmEngines } from './fast-wasm.testing.js';
 
 type S4 = [number, number, number, number];
 type Act = 'linear' | 'relu' | 'leakyRelu';
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(1e-6, scale);
-}
-
-let seed = 7;
 /** Deterministic data in [offset − spread, offset + spread). */
-function rand(shape: number[], offset = 0, spread = 1): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = (seed++ * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = offset + spread * (s / 2 ** 31 - 1);
-  }
-  return out;
-}
+const rand = dataSource(7);
 
 const norm = (act: Act) => (x: tf.Tensor4D, g: tf.Tensor2D, b: tf.Tensor2D) =>
   act === 'relu' ? instanceNormRelu(x, g, b) : act === 'leakyRelu' ? instanceNormLeakyRelu(x, g, b, 0.2) : instanceNorm(x, g, b);
@@ -54,35 +32,10 @@ async function compare(act: Act, x: S4, gRows: number, bRows: number, offset = 0
   const c = x[3];
   const data = [rand(x, offset, spread), rand([gRows, c], 1, 0.5), rand([bRows, c])];
   const shapes = [x, [gRows, c], [bRows, c]];
-  const run = async (backend: string) => {
-    await tf.setBackend(backend);
-    const before = tf.memory().numTensors;
-    const ins = data.map((d, i) => tf.tensor(d, shapes[i]));
-    const out = tf.tidy(() => forwardAndGrads(act, ins[0]!, ins[1]!, ins[2]!));
-    const vals = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-    tf.dispose([...ins, ...out]);
-    expect(tf.memory().numTensors).toBe(before);
-    return vals;
-  };
-  const ref = await run('cpu');
-  const got = await run('wasm');
-  return ref.map((r, i) => relErr(got[i]!, r));
+  return compareCpuWasm(data, shapes, (x, g, b) => forwardAndGrads(act, x!, g!, b!));
 }
 
-let engines: NodeFastEngine[] = [];
-
-beforeAll(async () => {
-  const choice = await initNodeBackend('wasm', () => {}, {});
-  expect(choice.name).toBe('wasm');
-  engines = [createNodeFastEngine({ threads: 2 }), createNodeFastEngine({ threads: 1 })];
-  registerFastWasmKernels(engines[0]!);
-});
-
-afterAll(async () => {
-  unregisterFastWasmKernels();
-  for (const e of engines) e.close();
-  await tf.setBackend('wasm');
-});
+const engines = useFastWasmEngines();
 
 // [x shape, gamma rows, beta rows, activation]
 const CASES: [S4, number, number, Act][] = [

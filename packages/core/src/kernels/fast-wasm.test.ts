@@ -2,71 +2,21 @@
 // sizes, strides 1 and 2, 1×1/3×3/4×4/9×9 kernels, every padding kind, batch > 1, 1 and 2
 // threads. relErr = max|a − b| / max|b| < 1e-4. Then 50 tiny GAN steps: wasm+fast vs cpu losses.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../node/backend-node.js';
-import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
-import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fastWasmKernelStatus, registerFastWasmKernels } from './fast-wasm.js';
+import { compareCpuWasm, dataSource, useFastWasmEngines } from './fast-wasm.testing.js';
 
 type S4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(1e-6, scale);
-}
-
-let seed = 1;
-function rand(shape: number[]): Float32Array {
-  // Deterministic, backend-independent data.
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = (seed++ * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const rand = dataSource(1);
 
 /** Runs `f` on cpu and on wasm (fast kernels) with the same inputs; returns the relErr per output. */
 async function compare(shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<number[]> {
-  const data = shapes.map((s) => rand(s));
-  const run = async (backend: string) => {
-    await tf.setBackend(backend);
-    const xs = data.map((d, i) => tf.tensor(d, shapes[i]));
-    const out = tf.tidy(() => {
-      const r = f(...xs);
-      return Array.isArray(r) ? r : [r];
-    });
-    const vals = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-    tf.dispose([...xs, ...out]);
-    return vals;
-  };
-  const ref = await run('cpu');
-  const got = await run('wasm');
-  return ref.map((r, i) => relErr(got[i]!, r));
+  return compareCpuWasm(shapes.map((sh) => rand(sh)), shapes, f);
 }
 
-let engines: NodeFastEngine[] = [];
-
-beforeAll(async () => {
-  const choice = await initNodeBackend('wasm', () => {}, {});
-  expect(choice.name).toBe('wasm');
-  engines = [createNodeFastEngine({ threads: 2 }), createNodeFastEngine({ threads: 1 })];
-  registerFastWasmKernels(engines[0]!);
-});
-
-afterAll(async () => {
-  unregisterFastWasmKernels();
-  for (const e of engines) e.close();
-  await tf.setBackend('wasm');
-});
+const engines = useFastWasmEngines();
 
 const CONVS: { x: S4; k: number; ci?: number; co: number; s: number; pad: Pad }[] = [
   { x: [2, 13, 11, 5], k: 3, co: 7, s: 1, pad: 'valid' },
