@@ -186,7 +186,7 @@ function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const tiles = winograd && tf.engine().state.gradientDepth === 0 ? winogradTiles(g, e.threads) : 0;
+  const tiles = winograd ? winogradTiles(g, e.threads) : 0;
   const workStride = tiles ? up4(winogradWork(g, tiles)) : up4(chunk * kk + GEMM_WORK);
   e.reset();
   const xo = copyIn(e, backend, x);
@@ -233,6 +233,9 @@ function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   const g = convGeom(attrs.inputShape, filter.shape as Shape4, attrs.strides, attrs.pad, attrs.dimRoundingMode);
   if (macs(g) < MIN_MACS || g.oh !== dy.shape[1] || g.ow !== dy.shape[2]) return fallback('Conv2DBackpropInput', a);
   const backend = a.backend as WasmBackendLike;
+  if (winograd && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.pt <= 2 && g.pl <= 2) {
+    return backpropInputWinograd(e, backend, g, dy, filter, attrs.inputShape);
+  }
   const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
   const chunk = chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, e.threads);
   const workStride = up4(chunk * g.kh * g.kw * g.co + g.kh * g.kw * g.co * g.ci + chunk * g.ci + GEMM_WORK);
@@ -244,6 +247,35 @@ function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   e.run('sp_conv2d_backprop_input', convArgs(g, dxo, fo, dyo, work, workStride, chunk));
   count('Conv2DBackpropInput', true);
   return copyOut(e, backend, dxo, [...attrs.inputShape]);
+}
+
+/**
+ * DRAFT: dx of a 3x3 stride-1 conv is the 3x3 stride-1 conv of dy with the filter turned 180° and
+ * its in/out channels swapped, padded by 2 - pad: so it runs on the Winograd path of sp_conv2d.
+ */
+function backpropInputWinograd(e: FastEngine, backend: WasmBackendLike, g: ConvGeom, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4): TensorInfo {
+  const t: ConvGeom = { n: g.n, h: g.oh, w: g.ow, ci: g.co, oh: g.h, ow: g.w, co: g.ci, kh: 3, kw: 3, sh: 1, sw: 1, pt: 2 - g.pt, pl: 2 - g.pl };
+  const tiles = winogradTiles(t, e.threads);
+  const workStride = up4(winogradWork(t, tiles));
+  e.reset();
+  const dyo = copyIn(e, backend, dy);
+  const fo = copyIn(e, backend, filter);
+  const fto = e.alloc(9 * g.ci * g.co * 4);
+  const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
+  const work = e.alloc(workStride * 4 * e.threads);
+  const heap = e.heapF32();
+  const f = fo >> 2;
+  const ft = fto >> 2;
+  for (let kh = 0; kh < 3; kh++) {
+    for (let kw = 0; kw < 3; kw++) {
+      const src = f + (kh * 3 + kw) * g.ci * g.co;
+      const dst = ft + ((2 - kh) * 3 + (2 - kw)) * g.co * g.ci;
+      for (let ci = 0; ci < g.ci; ci++) for (let co = 0; co < g.co; co++) heap[dst + co * g.ci + ci] = heap[src + ci * g.co + co]!;
+    }
+  }
+  e.run('sp_conv2d', convArgs(t, dyo, fto, dxo, work, workStride, chunkFor(t.n * t.oh * t.ow, 9 * t.ci, e.threads), tiles));
+  count('Conv2DBackpropInput', true);
+  return copyOut(e, backend, dxo, [...inputShape]) as TensorInfo;
 }
 
 function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
