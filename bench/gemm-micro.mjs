@@ -7,7 +7,7 @@
 // every build after the first are checked against the first (max relative error).
 // --chunk-threads: threads the production chunk size is computed for (fast-wasm.ts chunkFor).
 // --wino=N: tiles per task for the 3x3 stride-1 forward shapes (0: im2col). Those shapes run the
-// Winograd path, which Conv2D takes outside gradient scopes only (a training step stays on im2col).
+// Winograd path (Conv2D, inference and training); the "bi" shapes here time the im2col input gradient.
 import { readFileSync } from 'node:fs';
 import { createNodeFastEngine, fastKernelsWasmUrl } from '@stylepack/core/node';
 

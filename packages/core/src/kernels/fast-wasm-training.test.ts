@@ -11,7 +11,7 @@ import { Discriminator, Generator, generatorPreset } from '../model/index.js';
 import { Trainer } from '../train/trainer.js';
 import { initNodeBackend } from '../node/backend-node.js';
 import type { FeatureExtractor } from '../train/trainer.js';
-import { fastWasmKernelStatus } from './fast-wasm.js';
+import { fastWasmKernelStatus, setFastWasmWinograd } from './fast-wasm.js';
 
 const STEPS = 50;
 /** 16² keeps the cpu run (plain-JS kernels) to a few seconds; the wasm path is the same code at any size. */
@@ -179,38 +179,83 @@ it('the plain-loop reference conv gradients match tfjs-cpu', async () => {
   tf.dispose([x, w, ...ref, ...got]);
 });
 
-it(`${STEPS} training steps: wasm + fast kernels match cpu`, async () => {
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
+const mean = (xs: number[][], j: number) => xs.slice(STEPS - 10).reduce((a, r) => a + r[j]!, 0) / 10;
+/** Largest relative difference of every loss and the gradient norm over steps [from, to). */
+function maxRel(a: number[][], b: number[][], from: number, to: number, cols = 5): number {
+  let m = 0;
+  for (let s = from; s < to; s++) for (let j = 0; j < cols; j++) m = Math.max(m, rel(a[s]![j]!, b[s]![j]!));
+  return m;
+}
+function tailRel(a: number[][], b: number[][]): number {
+  let m = 0;
+  for (let j = 0; j < 4; j++) m = Math.max(m, rel(mean(a, j), mean(b, j)));
+  return m;
+}
+
+it(`${STEPS} training steps: wasm + fast kernels match cpu (GEMM path, and with Winograd)`, async () => {
   const t0 = performance.now();
-  const fast = await train('wasm');
+  // GEMM path: Winograd off, so every conv is the im2col GEMM (a reordered float32 sum of cpu's).
+  setFastWasmWinograd(false);
+  let gemm: number[][];
+  try {
+    gemm = await train('wasm');
+  } finally {
+    setFastWasmWinograd(true);
+  }
+  const wino0 = fastWasmKernelStatus();
+  const wino = await train('wasm');
   const t1 = performance.now();
   const status = fastWasmKernelStatus();
   for (const k of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul']) expect(status[k]!.fast).toBeGreaterThan(0);
+  // The Winograd run did take the Winograd paths (forward and input gradient), the GEMM run did not.
+  expect(wino0.Conv2D!.winograd).toBe(0);
+  expect(wino0.Conv2DBackpropInput!.winograd).toBe(0);
+  expect(status.Conv2D!.winograd).toBeGreaterThan(0);
+  expect(status.Conv2DBackpropInput!.winograd).toBeGreaterThan(0);
   useReferenceConvGradsOnCpu(true);
   const ref = await train('cpu');
   useReferenceConvGradsOnCpu(false);
-  // Exact agreement while the trajectories are the same: every loss and the gradient norm to 1e-4
-  // (seen: ~1e-5). Then float32 rounding differences (blocked GEMM vs. cpu loops) push some
-  // activation across a ReLU/relu6 kink and Adam, which divides by √v, turns that into a real
-  // difference (seen: the gradient norm jumps by 2% at step 12 while every loss still agrees to
-  // 1e-6): GAN + Adam trajectories diverge like any two float implementations. Over all 50 steps
-  // the losses must stay close step by step and agree on average over the last 10 steps.
-  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
-  let early = 0;
-  let late = 0;
-  for (let s = 0; s < STEPS; s++) {
-    for (let j = 0; j < 5; j++) {
-      const e = rel(fast[s]![j]!, ref[s]![j]!);
-      if (s < 10) early = Math.max(early, e);
-      else if (j < 4) late = Math.max(late, e);
-    }
+  // GEMM path: exact agreement while the trajectories are the same: every loss and the gradient
+  // norm to 1e-4 over steps 0-9 (seen: ~1e-5). Then float32 rounding differences (blocked GEMM vs.
+  // cpu loops) push some activation across a ReLU/relu6 kink and Adam, which divides by √v, turns
+  // that into a real difference (seen: the gradient norm jumps by 2% at step 12 while every loss
+  // still agrees to 1e-6): GAN + Adam trajectories diverge like any two float implementations. Over
+  // all 50 steps the losses must stay close step by step and agree on average over the last 10.
+  const early = maxRel(gemm, ref, 0, 10);
+  const late = maxRel(gemm, ref, 10, STEPS, 4);
+  const tail = tailRel(gemm, ref);
+  // Winograd: each Winograd conv differs from the exact sum by ~1e-6 relative (F(2x2,3x3)'s
+  // transforms; measured per kernel against cpu: <= 1e-5 max-relative on every shape), ~10x the
+  // GEMM's reordering error, and this tiny net's Adam reaches the first kink sooner. Seen: steps
+  // 0-1 agree to <= 1e-6, step 2 to 2.4e-5 (gradient norm; losses <= 2.5e-6), and at step 3 the
+  // gradient norm is off by 1.2e-2: the trajectories have split. So the exact check covers steps
+  // 0-2, to 1e-4 (4x the worst seen, 100x the per-op error).
+  const wEarly = maxRel(wino, ref, 0, 3);
+  // After the split the two runs are two different (equally valid) GAN trajectories, and comparing
+  // them step by step measures the losses' own step-to-step spread (seen: style loss sd ~10% of its
+  // mean over steps 40-49, so ~14% for a difference of two runs, and up to 26% over 47 steps).
+  // Checked: they stay in the same regime, every loss within 50% step by step (~3.5 sd) ...
+  const wLate = maxRel(wino, ref, 3, STEPS, 4);
+  // ... and each loss's last-10 mean within 3% or within 3 standard errors of the difference of two
+  // 10-step means (the steps' own spread; seen: style loss 3.3% apart = ~1 standard error).
+  let wTail = 0;
+  for (let j = 0; j < 4; j++) {
+    const sd = (xs: number[][]) => Math.sqrt(xs.slice(STEPS - 10).reduce((a, r) => a + (r[j]! - mean(xs, j)) ** 2, 0) / 9);
+    const se = Math.sqrt((sd(wino) ** 2 + sd(ref) ** 2) / 10);
+    wTail = Math.max(wTail, Math.abs(mean(wino, j) - mean(ref, j)) / Math.max(0.03 * Math.abs(mean(ref, j)), 3 * se));
   }
-  const mean = (xs: number[][], j: number) => xs.slice(STEPS - 10).reduce((a, r) => a + r[j]!, 0) / 10;
-  let tail = 0;
-  for (let j = 0; j < 4; j++) tail = Math.max(tail, rel(mean(fast, j), mean(ref, j)));
-  console.log(`relative difference: steps 0-9 ${early.toExponential(2)}, losses steps 10-49 ${late.toExponential(2)}, last-10 means ${tail.toExponential(2)}; wasm ${(t1 - t0).toFixed(0)} ms, cpu ${(performance.now() - t1).toFixed(0)} ms`);
+  console.log(
+    `relative difference vs cpu: GEMM path steps 0-9 ${early.toExponential(2)}, losses steps 10-49 ${late.toExponential(2)}, last-10 means ${tail.toExponential(2)}; ` +
+      `Winograd steps 0-2 ${wEarly.toExponential(2)}, losses steps 3-49 ${wLate.toExponential(2)}, last-10 means ${wTail.toFixed(2)} of the bound; ` +
+      `wasm (both runs) ${(t1 - t0).toFixed(0)} ms, cpu ${(performance.now() - t1).toFixed(0)} ms`,
+  );
   expect(early).toBeLessThan(1e-4);
   expect(late).toBeLessThan(0.25);
   expect(tail).toBeLessThan(0.03);
+  expect(wEarly).toBeLessThan(1e-4);
+  expect(wLate).toBeLessThan(0.5);
+  expect(wTail).toBeLessThan(1);
   // Training moved: the losses are not all the same.
-  expect(Math.abs(fast[STEPS - 1]![0]! - fast[0]![0]!)).toBeGreaterThan(1e-3);
-}, 300_000); // measured ~117 s at load average 11 (cpu side 80 s); not yet timed on an idle box
+  expect(Math.abs(gemm[STEPS - 1]![0]! - gemm[0]![0]!)).toBeGreaterThan(1e-3);
+}, 300_000); // measured ~11 s on a quiet 2-core box (two wasm runs ~3.5 s, cpu ~7.5 s); ~117 s at load average 11

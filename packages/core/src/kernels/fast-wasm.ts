@@ -72,25 +72,41 @@ const up4 = (n: number) => Math.ceil(n / 4) * 4;
 
 let engine: FastEngine | null = null;
 /**
- * Winograd for 3x3 stride-1 Conv2D outside gradient scopes (inference). Its rounding differs from
- * the im2col GEMM's by ~1e-6 relative, more than a reordered sum: inside tf.grad/variableGrads
- * (training) Conv2D keeps the im2col path, so training numerics are those of the GEMM alone.
+ * Winograd F(2x2,3x3) for 3x3 stride-1 convolutions: Conv2D (inference and training) and, inside
+ * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter). Its rounding
+ * differs from the im2col GEMM's by ~1e-6 relative (more than a reordered sum), so a training run
+ * with it follows the GEMM/cpu trajectory only until Adam amplifies that across a ReLU kink (see
+ * fast-wasm-training.test.ts). Still deterministic: same inputs, same bits, run to run.
  * setFastWasmWinograd(false) turns it off everywhere (tests, A/B timing).
  */
 let winograd = true;
+/** Per-op switches under `winograd` (A/B timing of the parts; all on by default). */
+let winogradForward = true;
+let winogradInput = true;
 
-/** Turns the Winograd path of Conv2D (inference only, see above) on or off (default on). */
-export function setFastWasmWinograd(on: boolean): void {
-  winograd = on;
+/**
+ * Turns the Winograd paths on or off (default on): a boolean for all of them, or an object for
+ * the parts (Conv2D forward, the 3x3 stride-1 input gradient) separately.
+ */
+export function setFastWasmWinograd(on: boolean | { forward?: boolean; backpropInput?: boolean }): void {
+  if (typeof on === 'boolean') {
+    winograd = winogradForward = winogradInput = on;
+  } else {
+    winograd = true;
+    if (on.forward !== undefined) winogradForward = on.forward;
+    if (on.backpropInput !== undefined) winogradInput = on.backpropInput;
+  }
 }
 /** The kernels ours replaced, called for cases we do not handle. */
 const previous = new Map<string, tf.KernelConfig>();
-const stats = new Map<string, { fast: number; fallback: number }>();
+const stats = new Map<string, { fast: number; fallback: number; winograd: number }>();
 
-function count(name: string, fast: boolean): void {
-  const s = stats.get(name) ?? { fast: 0, fallback: 0 };
+/** Counts a call: ours (fast; winograd: on the Winograd path) or the previous kernel's. */
+function count(name: string, fast: boolean, wino = false): void {
+  const s = stats.get(name) ?? { fast: 0, fallback: 0, winograd: 0 };
   if (fast) s.fast++;
   else s.fallback++;
+  if (wino) s.winograd++;
   stats.set(name, s);
 }
 
@@ -186,7 +202,7 @@ function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const tiles = winograd && tf.engine().state.gradientDepth === 0 ? winogradTiles(g, e.threads) : 0;
+  const tiles = winograd && winogradForward ? winogradTiles(g, e.threads) : 0;
   const workStride = tiles ? up4(winogradWork(g, tiles)) : up4(chunk * kk + GEMM_WORK);
   e.reset();
   const xo = copyIn(e, backend, x);
@@ -194,7 +210,7 @@ function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const yo = e.alloc(g.n * g.oh * g.ow * g.co * 4);
   const work = e.alloc(workStride * 4 * e.threads);
   e.run('sp_conv2d', convArgs(g, xo, fo, yo, work, workStride, chunk, tiles));
-  count('Conv2D', true);
+  count('Conv2D', true, tiles > 0);
   return copyOut(e, backend, yo, [g.n, g.oh, g.ow, g.co]);
 }
 
@@ -233,6 +249,9 @@ function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   const g = convGeom(attrs.inputShape, filter.shape as Shape4, attrs.strides, attrs.pad, attrs.dimRoundingMode);
   if (macs(g) < MIN_MACS || g.oh !== dy.shape[1] || g.ow !== dy.shape[2]) return fallback('Conv2DBackpropInput', a);
   const backend = a.backend as WasmBackendLike;
+  if (winograd && winogradInput && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.pt <= 2 && g.pl <= 2) {
+    return backpropInputWinograd(e, backend, g, dy, filter, attrs.inputShape);
+  }
   const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
   const chunk = chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, e.threads);
   const workStride = up4(chunk * g.kh * g.kw * g.co + g.kh * g.kw * g.co * g.ci + chunk * g.ci + GEMM_WORK);
@@ -244,6 +263,35 @@ function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   e.run('sp_conv2d_backprop_input', convArgs(g, dxo, fo, dyo, work, workStride, chunk));
   count('Conv2DBackpropInput', true);
   return copyOut(e, backend, dxo, [...attrs.inputShape]);
+}
+
+/**
+ * DRAFT: dx of a 3x3 stride-1 conv is the 3x3 stride-1 conv of dy with the filter turned 180° and
+ * its in/out channels swapped, padded by 2 - pad: so it runs on the Winograd path of sp_conv2d.
+ */
+function backpropInputWinograd(e: FastEngine, backend: WasmBackendLike, g: ConvGeom, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4): TensorInfo {
+  const t: ConvGeom = { n: g.n, h: g.oh, w: g.ow, ci: g.co, oh: g.h, ow: g.w, co: g.ci, kh: 3, kw: 3, sh: 1, sw: 1, pt: 2 - g.pt, pl: 2 - g.pl };
+  const tiles = winogradTiles(t, e.threads);
+  const workStride = up4(winogradWork(t, tiles));
+  e.reset();
+  const dyo = copyIn(e, backend, dy);
+  const fo = copyIn(e, backend, filter);
+  const fto = e.alloc(9 * g.ci * g.co * 4);
+  const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
+  const work = e.alloc(workStride * 4 * e.threads);
+  const heap = e.heapF32();
+  const f = fo >> 2;
+  const ft = fto >> 2;
+  for (let kh = 0; kh < 3; kh++) {
+    for (let kw = 0; kw < 3; kw++) {
+      const src = f + (kh * 3 + kw) * g.ci * g.co;
+      const dst = ft + ((2 - kh) * 3 + (2 - kw)) * g.co * g.ci;
+      for (let ci = 0; ci < g.ci; ci++) for (let co = 0; co < g.co; co++) heap[dst + co * g.ci + ci] = heap[src + ci * g.co + co]!;
+    }
+  }
+  e.run('sp_conv2d', convArgs(t, dyo, fto, dxo, work, workStride, chunkFor(t.n * t.oh * t.ow, 9 * t.ci, e.threads), tiles));
+  count('Conv2DBackpropInput', true, true);
+  return copyOut(e, backend, dxo, [...inputShape]) as TensorInfo;
 }
 
 function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
@@ -511,11 +559,11 @@ export function unregisterFastWasmKernels(): void {
 }
 
 /** Which kernels are ours now, and how many calls went fast vs. to the fallback. */
-export function fastWasmKernelStatus(): Record<string, { installed: boolean; fast: number; fallback: number }> {
-  const out: Record<string, { installed: boolean; fast: number; fallback: number }> = {};
+export function fastWasmKernelStatus(): Record<string, { installed: boolean; fast: number; fallback: number; winograd: number }> {
+  const out: Record<string, { installed: boolean; fast: number; fallback: number; winograd: number }> = {};
   for (const name of FAST_WASM_KERNELS) {
     const k = tf.getKernel(name, BACKEND);
-    out[name] = { installed: !!k && OURS.has(k.kernelFunc), ...(stats.get(name) ?? { fast: 0, fallback: 0 }) };
+    out[name] = { installed: !!k && OURS.has(k.kernelFunc), ...(stats.get(name) ?? { fast: 0, fallback: 0, winograd: 0 }) };
   }
   return out;
 }
