@@ -16,7 +16,7 @@ echo "built $(pwd)/kernels.wasm ($(wc -c < kernels.wasm) bytes) with $(clang --v
 clang --target=wasm32 -msimd128 -mbulk-memory -O3 -nostdlib \
   -Wl,--no-entry -Wl,--import-memory -Wl,-z,stack-size=0 \
   -Wl,--export=sp_relu_grad -Wl,--export=sp_relu6_grad -Wl,--export=sp_leaky_relu_grad \
-  -Wl,--export=sp_leaky_relu -Wl,--export=sp_mirror_pad_grad_nhwc -Wl,--export=sp_reduce_mid \
+  -Wl,--export=sp_leaky_relu -Wl,--export=sp_mirror_pad_grad_nhwc -Wl,--export=sp_reduce_mid -Wl,--export=sp_adam \
   -Wl,--export=sp_mirror_pad_nhwc -Wl,--export=sp_upsample2x_nhwc -Wl,--export=sp_upsample2x_grad_nhwc -Wl,--export=sp_add_bias \
   -o heap-kernels.wasm heap-kernels.c
 if llvm-objdump -h heap-kernels.wasm | grep -q ' DATA ' || llvm-objdump -d heap-kernels.wasm | grep -q 'global\.'; then

@@ -264,3 +264,30 @@ void sp_add_bias(const f32 *x, const f32 *b, f32 *y, int rows, int c) {
     if (++k == c) k = 0;
   }
 }
+
+// One Adam step (train/adam.ts's composite, op for op, each rounded to float32 as its kernels do):
+// m' = m·b1 + g·ob1; v' = v·b2 + (g·g)·ob2; p' = p − (m'·lr) / (sqrt(v' / c2) + eps).
+// SIMD f32x4 mul/add/div/sqrt are correctly rounded, so results are bitwise the composite's.
+void sp_adam(const f32 *p, const f32 *m, const f32 *v, const f32 *g, f32 *p2, f32 *m2, f32 *v2, int n,
+             f32 b1, f32 ob1, f32 b2, f32 ob2, f32 lr, f32 c2, f32 eps) {
+  const v128_t B1 = wasm_f32x4_splat(b1), OB1 = wasm_f32x4_splat(ob1), B2 = wasm_f32x4_splat(b2), OB2 = wasm_f32x4_splat(ob2);
+  const v128_t LR = wasm_f32x4_splat(lr), C2 = wasm_f32x4_splat(c2), EPS = wasm_f32x4_splat(eps);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(gi, OB1));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), OB2));
+    v128_t u = wasm_f32x4_div(wasm_f32x4_mul(mi, LR), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, C2)), EPS));
+    wasm_v128_store(m2 + i, mi);
+    wasm_v128_store(v2 + i, vi);
+    wasm_v128_store(p2 + i, wasm_f32x4_sub(wasm_v128_load(p + i), u));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i];
+    f32 mi = m[i] * b1 + gi * ob1;
+    f32 vi = v[i] * b2 + (gi * gi) * ob2;
+    m2[i] = mi;
+    v2[i] = vi;
+    p2[i] = p[i] - (mi * lr) / (__builtin_sqrtf(vi / c2) + eps);
+  }
+}

@@ -10,6 +10,7 @@ import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-
 import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
 import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './fast-wasm-heap.js';
 import { upsample2x } from '../model/upsample.js';
+import { ADAM_UPDATE, Adam } from '../train/adam.js';
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -301,5 +302,46 @@ describe('heap kernels: Identity, Cast, LeakyRelu, Sum, Mean; cpu untouched', ()
     } finally {
       registerFastWasmKernels(engine);
     }
+  });
+});
+
+describe('fused Adam update (StylepackAdamUpdate)', () => {
+  /** Three Adam steps on two parameters (different learning rates) from the same start. */
+  async function adamRun(): Promise<Float32Array[]> {
+    const params = {
+      w: tf.variable(tf.tensor(rand([7, 5, 3]), [7, 5, 3])),
+      b: tf.variable(tf.tensor(rand([9], 0.001, 2), [9])),
+    };
+    const adam = new Adam({ beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
+    const grads = [0, 1, 2].map(() => ({ w: rand([7, 5, 3]), b: rand([9], 1e-6) }));
+    for (const g of grads) {
+      const gt = { w: tf.tensor(g.w, [7, 5, 3]), b: tf.tensor(g.b, [9]) };
+      adam.apply(params, gt, (key) => (key === 'w' ? 1e-3 : 1e-2));
+      tf.dispose(Object.values(gt));
+    }
+    const state = await adam.state();
+    const out = [await params.w.data(), await params.b.data(), ...Object.keys(state).sort().map((k) => state[k]!.data)] as Float32Array[];
+    adam.dispose();
+    tf.dispose(Object.values(params));
+    return out;
+  }
+
+  it('gives bit-for-bit the composite ops\' parameters and slots, and is used on wasm', async () => {
+    await tf.setBackend('wasm');
+    const saved = seed;
+    const before = fastWasmKernelStatus()[ADAM_UPDATE]!.fast;
+    const fused = await adamRun();
+    expect(fastWasmKernelStatus()[ADAM_UPDATE]!.fast).toBe(before + 6);
+    seed = saved;
+    unregisterFastWasmKernels();
+    try {
+      expect(tf.getKernel(ADAM_UPDATE, 'wasm')).toBeUndefined();
+      const composite = await adamRun();
+      expect(composite).toHaveLength(fused.length);
+      composite.forEach((c, i) => expectSame(fused[i]!, c));
+    } finally {
+      registerFastWasmKernels(engine);
+    }
+    expect(tf.getKernel(ADAM_UPDATE, 'cpu')).toBeUndefined();
   });
 });

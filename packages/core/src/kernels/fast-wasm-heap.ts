@@ -30,6 +30,7 @@
 // Universal code: no Node imports.
 import * as tf from '@tensorflow/tfjs';
 import { UPSAMPLE_2X as UPSAMPLE_2X_KERNEL, UPSAMPLE_2X_GRAD as UPSAMPLE_2X_GRAD_KERNEL } from '../model/upsample.js';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../train/adam.js';
 
 type TensorInfo = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -59,6 +60,8 @@ interface HeapExports {
   sp_upsample2x_nhwc(x: number, y: number, n: number, h: number, w: number, c: number): void;
   sp_upsample2x_grad_nhwc(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
   sp_add_bias(x: number, b: number, y: number, rows: number, c: number): void;
+  sp_adam(p: number, m: number, v: number, g: number, p2: number, m2: number, v2: number, n: number,
+    b1: number, ob1: number, b2: number, ob2: number, lr: number, c2: number, eps: number): void;
 }
 
 let heapModule: WebAssembly.Module | null = null;
@@ -96,7 +99,7 @@ export const LEAKY_RELU_GRAD = 'StylepackLeakyReluGrad';
 // The upsampling kernels' names live with their op (model/upsample.ts); re-exported for tests.
 export { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../model/upsample.js';
 
-export type HeapKernel = (a: Args) => TensorInfo | null;
+export type HeapKernel = (a: Args) => TensorInfo | TensorInfo[] | null;
 
 const inputsOf = (a: Args) => a.inputs as unknown as Record<string, TensorInfo>;
 const sizeOf = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
@@ -455,6 +458,37 @@ function reduceMid(a: Args, mean: boolean): TensorInfo | null {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Adam: the composite of train/adam.ts in one pass (native sp_adam, SIMD; or plain JS). Every
+// step is rounded to float32 as the composite's kernels round it (in JS: fround after each op;
+// double rounding is exact for + − × ÷ √ of float32 values), and the scalars are the float32
+// tensors the composite would make, so the result is bit-for-bit the composite's.
+function adamUpdate(a: Args): TensorInfo[] | null {
+  const { p, m, v, g } = inputsOf(a);
+  if (![p, m, v, g].every((t) => t && t.dtype === 'float32' && sizeOf(t.shape) === sizeOf(p!.shape))) return null;
+  const { beta1, beta2, epsilon, lrOverC1, c2 } = a.attrs as unknown as AdamUpdateAttrs;
+  const f = Math.fround;
+  const [b1, ob1, b2, ob2, lr, c, eps] = [beta1, 1 - beta1, beta2, 1 - beta2, lrOverC1, c2, epsilon].map(f) as number[];
+  const backend = a.backend as WasmBackendLike;
+  const outs = [0, 1, 2].map(() => backend.makeOutput([...p!.shape], 'float32'));
+  const [P, M, V, G, P2, M2, V2] = [p!, m!, v!, g!, ...outs].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as Float32Array[];
+  const ex = nativeOn(backend);
+  if (ex) {
+    ex.sp_adam(P!.byteOffset, M!.byteOffset, V!.byteOffset, G!.byteOffset, P2!.byteOffset, M2!.byteOffset, V2!.byteOffset, P!.length, b1!, ob1!, b2!, ob2!, lr!, c!, eps!);
+    return outs;
+  }
+  for (let i = 0; i < P!.length; i++) {
+    const gi = G![i]!;
+    const mi = f(f(M![i]! * b1!) + f(gi * ob1!));
+    const vi = f(f(V![i]! * b2!) + f(f(gi * gi) * ob2!));
+    const update = f(f(mi * lr!) / f(f(Math.sqrt(f(vi / c!))) + eps!));
+    M2![i] = mi;
+    V2![i] = vi;
+    P2![i] = P![i]! - update;
+  }
+  return outs;
+}
+
 /** Kernels that replace wasm's own (falling back to it on null). */
 export const HEAP_KERNELS: Record<string, HeapKernel> = {
   Identity: identity,
@@ -471,4 +505,5 @@ export const HEAP_KERNELS: Record<string, HeapKernel> = {
   [RELU_GRAD]: reluGrad,
   [RELU6_GRAD]: relu6Grad,
   [LEAKY_RELU_GRAD]: leakyReluGrad,
+  [ADAM_UPDATE]: adamUpdate,
 };

@@ -10,6 +10,22 @@ export interface AdamConfig {
   epsilon: number;
 }
 
+/**
+ * Kernel name of a fused Adam update (inputs p, m, v, g; attrs AdamUpdateAttrs; outputs p', m', v').
+ * A backend may register it (the Node wasm path does, see kernels/fast-wasm-heap.ts); it must give
+ * exactly the composite's float32 results. Otherwise `apply` runs the composite ops.
+ */
+export const ADAM_UPDATE = 'StylepackAdamUpdate';
+
+/** `lrOverC1` = learning rate / (1 − beta1^t); `c2` = 1 − beta2^t. */
+export interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  lrOverC1: number;
+  c2: number;
+}
+
 export class Adam {
   /** Steps taken so far (bias correction uses t = step + 1). */
   step = 0;
@@ -28,17 +44,27 @@ export class Adam {
     // Bias corrections computed in float64 on the CPU: identical on every backend.
     const c1 = 1 - beta1 ** t;
     const c2 = 1 - beta2 ** t;
+    // One kernel per parameter instead of ~13 small ops (each with its own dispatch cost).
+    const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       for (const [key, g] of Object.entries(grads)) {
         const p = params[key];
         if (!p) throw new Error(`Adam: gradient for unknown parameter "${key}".`);
         const m = this.slot(this.m, key, p);
         const v = this.slot(this.v, key, p);
+        const lr = typeof learningRate === 'number' ? learningRate : learningRate(key);
+        if (fused) {
+          const attrs: AdamUpdateAttrs = { beta1, beta2, epsilon, lrOverC1: lr / c1, c2 };
+          const [p2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(m2!);
+          v.assign(v2!);
+          p.assign(p2!);
+          continue;
+        }
         const m2 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
         m.assign(m2);
         v.assign(v2);
-        const lr = typeof learningRate === 'number' ? learningRate : learningRate(key);
         const update = tf.div(tf.mul(m2, lr / c1), tf.add(tf.sqrt(tf.div(v2, c2)), epsilon));
         p.assign(tf.sub(p, update));
       }
