@@ -18,6 +18,7 @@ const minMs = Number(arg('min-ms', '300'));
 const chunkOverride = Number(arg('chunk', '0'));
 const chunkThreads = Number(arg('chunk-threads', '2'));
 const winoOverride = arg('wino', ''); // tiles per task for the Winograd 3x3 path; 0 = off (im2col)
+const winoBf = Number(arg('wino-bf', '64')); // tiles per task of the Winograd filter gradient ("bfw" shapes)
 
 // [name, kind, x NHWC, filter [kh,kw,ci,co], stride] with padding 0 (the model pads explicitly).
 const SHAPES = [
@@ -30,6 +31,7 @@ const SHAPES = [
   ['t.bi.3x3.64-64', 'bi', [4, 34, 34, 64], [3, 3, 64, 64], 1],
   ['t.bi.9x9.16-3', 'bi', [4, 136, 136, 16], [9, 9, 16, 3], 1],
   ['t.bf.3x3.64-64', 'bf', [4, 34, 34, 64], [3, 3, 64, 64], 1],
+  ['t.bfw.3x3.64-64', 'bfw', [4, 34, 34, 64], [3, 3, 64, 64], 1],
   ['t.bf.4x4s2.128-256', 'bf', [4, 34, 34, 128], [4, 4, 128, 256], 2],
   ['t.bf.4x4s2.64-128', 'bf', [4, 66, 66, 64], [4, 4, 64, 128], 2],
   ['t.bf.9x9.16-3', 'bf', [4, 136, 136, 16], [9, 9, 16, 3], 1],
@@ -80,6 +82,8 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   const P = g.n * g.oh * g.ow;
   const flop = 2 * P * kk * g.co;
   let chunk, ws, entry;
+  const wbf = kind === 'bfw' ? winoBf : 0;
+  if (kind === 'bfw') kind = 'bf';
   if (kind === 'bi') {
     const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
     chunk = chunkOverride || chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, chunkThreads);
@@ -98,8 +102,9 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   rand(heap.subarray(x >> 2, (x >> 2) + xN), 1);
   rand(heap.subarray(f >> 2, (f >> 2) + fN), 2);
   rand(heap.subarray(y >> 2, (y >> 2) + yN), 3);
-  const tc = kind === 'fwd' ? winoTiles(g, chunkThreads) : 0;
-  if (tc) ws = Math.max(ws, up4(winoWork(g, tc)));
+  const tc = kind === 'fwd' ? winoTiles(g, chunkThreads) : wbf;
+  if (tc && kind === 'fwd') ws = Math.max(ws, up4(winoWork(g, tc)));
+  if (tc && kind === 'bf') ws = Math.max(ws, up4(up4(g.ci) + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32) + GEMM_WORK));
   const work = e.alloc(ws * 4);
   const args = convArgs(g, x, f, y, work, ws, chunk, tc);
   const outOff = kind === 'fwd' ? y : kind === 'bi' ? x : f;
@@ -144,3 +149,8 @@ SHAPES.forEach((s, i) => {
   console.log(`| ${s[0]} | ${results[0][i].chunk} | ${cells.join(' | ')} | ${extra.join(' | ')} |`);
 });
 console.log(`| total ms | | ${tot.map((t) => t.toFixed(0)).join(' | ')} | ${wasms.length > 1 ? (tot[0] / tot[tot.length - 1]).toFixed(2) : ''} | |`);
+// The Winograd filter gradient ("bfw") against the im2col one ("bf") on the same shape and inputs.
+SHAPES.forEach((s, i) => {
+  const j = SHAPES.findIndex((t) => t[0] === s[0].replace('.bfw.', '.bf.'));
+  if (s[1] === 'bfw' && j >= 0) console.log(`${s[0]} vs ${SHAPES[j][0]}: maxrel ${relErr(results[0][j].out, results[0][i].out).toExponential(1)}`);
+});

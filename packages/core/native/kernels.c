@@ -467,6 +467,108 @@ __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int ti
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) filter gradient (3x3, stride 1), the dual of sp_conv2d_wino: the forward
+// per tile is y = At [(G g Gt) . (Bt d B)] A, so with dM = A dy At (dy tile zero outside dy),
+// dU[xi] = sum over tiles of V[xi]^T dM[xi] (16 GEMMs [Ci x tiles].[tiles x Co], K = tiles) and
+// dW = Gt dU G. Tasks of tc tiles go to threads by a STATIC assignment (task = tid, tid + nth, ..),
+// each thread sums its own dU in a fixed order and turns it into its partial dW, which the caller
+// sums with sp_sum_parts: the same bits run to run.
+// Work per thread (floats), wino_bf_work: zeros[up4(Ci)] | dU [16*Ci*Co] | V [16 planes of
+// tc*Ci + WINO_PAD] | dM [16 planes of tc*Co + WINO_PAD] | GEMM_WORK.
+// ---------------------------------------------------------------------------------------------
+static int wino_bf_work(int Ci, int Co, int tc) {
+  return ((Ci + 3) & ~3) + 16 * Ci * Co + 16 * (tc * (Ci + Co) + 2 * WINO_PAD) + GEMM_WORK;
+}
+
+// A y At: m[0..15] (row-major 4x4) from y[0..3] (row-major 2x2); A = [1 0; 1 1; 1 -1; 0 -1].
+#define WINO_DY_T(y, m, ADD, SUB, NEG)                                                           \
+  {                                                                                              \
+    __typeof__(y[0]) r[4][2];                                                                    \
+    for (int b = 0; b < 2; b++) { r[0][b] = y[b]; r[1][b] = ADD(y[b], y[2 + b]); r[2][b] = SUB(y[b], y[2 + b]); r[3][b] = NEG(y[2 + b]); } \
+    for (int i = 0; i < 4; i++) {                                                                \
+      m[4 * i] = r[i][0]; m[4 * i + 1] = ADD(r[i][0], r[i][1]); m[4 * i + 2] = SUB(r[i][0], r[i][1]); m[4 * i + 3] = NEG(r[i][1]); \
+    }                                                                                            \
+  }
+#define SNEG(a) (-(a))
+
+static void sp_conv2d_backprop_filter_wino(const int *args, int tid, int nth, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  const f32 *x = P(13), *dy = P(15);
+  f32 *dw = P(14) + tid * 9 * Ci * Co;
+  int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *dU = zeros + ((Ci + 3) & ~3), *V = dU + 16 * Ci * Co;
+  int vs = tc * Ci + WINO_PAD, ms = tc * Co + WINO_PAD;
+  f32 *Mb = V + 16 * vs, *gw = Mb + 16 * ms;
+  int first = 1;
+  for (int i = 0; i < ((Ci + 3) & ~3); i++) zeros[i] = 0.f;
+  for (int task = tid; task < ntasks; task += nth) {
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), th = rem / TW, tw = rem % TW;
+      int h0 = th * 2 - pt, w0 = tw * 2 - pl, oh = th * 2, ow = tw * 2;
+      const f32 *src[16];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+          int h = h0 + i, w = w0 + j;
+          src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
+        }
+      f32 *dst = V + r * Ci;
+      int c = 0;
+      for (; c + 4 <= Ci; c += 4) {
+        v128_t d[16];
+        for (int q = 0; q < 16; q++) d[q] = wasm_v128_load(src[q] + c);
+        WINO_IN_T(d, wasm_f32x4_add, wasm_f32x4_sub)
+        for (int q = 0; q < 16; q++) wasm_v128_store(dst + q * vs + c, d[q]);
+      }
+      for (; c < Ci; c++) {
+        f32 d[16];
+        for (int q = 0; q < 16; q++) d[q] = src[q][c];
+        WINO_IN_T(d, SADD, SSUB)
+        for (int q = 0; q < 16; q++) dst[q * vs + c] = d[q];
+      }
+      // dy tile (zeros past the bottom / right edge), then A dy At.
+      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+      const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
+      ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
+      f32 *mdst = Mb + r * Co;
+      c = 0;
+      for (; c + 4 <= Co; c += 4) {
+        v128_t yv[4], m[16];
+        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
+        WINO_DY_T(yv, m, wasm_f32x4_add, wasm_f32x4_sub, wasm_f32x4_neg)
+        for (int q = 0; q < 16; q++) wasm_v128_store(mdst + q * ms + c, m[q]);
+      }
+      for (; c < Co; c++) {
+        f32 yv[4], m[16];
+        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? ys[q][c] : 0.f;
+        WINO_DY_T(yv, m, SADD, SSUB, SNEG)
+        for (int q = 0; q < 16; q++) mdst[q * ms + c] = m[q];
+      }
+    }
+    for (int xi = 0; xi < 16; xi++)
+      sgemm(Ci, Co, rows, V + xi * vs, 1, Ci, Mb + xi * ms, Co, 1, dU + xi * Ci * Co, Co, !first, gw);
+    first = 0;
+  }
+  if (first) { for (int i = 0; i < 9 * Ci * Co; i++) dw[i] = 0.f; return; }
+  // dW = Gt dU G, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
+  int cc = Ci * Co;
+  for (int k = 0; k < cc; k++) {
+    f32 u[16], t[4][3];
+    for (int q = 0; q < 16; q++) u[q] = dU[q * cc + k];
+    for (int i = 0; i < 4; i++) {
+      f32 a = u[4 * i], b = u[4 * i + 1], c2 = u[4 * i + 2], d = u[4 * i + 3];
+      t[i][0] = a + .5f * (b + c2); t[i][1] = .5f * (b - c2); t[i][2] = .5f * (b + c2) + d;
+    }
+    for (int j = 0; j < 3; j++) {
+      f32 a = t[0][j], b = t[1][j], c2 = t[2][j], d = t[3][j];
+      dw[(0 * 3 + j) * cc + k] = a + .5f * (b + c2);
+      dw[(1 * 3 + j) * cc + k] = .5f * (b - c2);
+      dw[(2 * 3 + j) * cc + k] = .5f * (b + c2) + d;
+    }
+  }
+}
+
 // Partial dW of thread tid: dWpart[(kh,kw,ci), co] = sum over its chunks of cols^T dy.
 // dW (args[14]) points at nth consecutive [KK*Ci, Co] partials; the caller sums them.
 // Work per thread: chunk*KK + GEMM_WORK (+ Co*KK if Co <= 4).
@@ -477,6 +579,11 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
   f32 *dw = P(14) + tid * kk * Co;
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * kk;
   int Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk, first = 1;
+  // args[19] > 0: Winograd (3x3, stride 1) with that many tiles per task.
+  if (args[19] > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_bf_work(Ci, Co, args[19])) {
+    sp_conv2d_backprop_filter_wino(args, tid, nth, args[19]);
+    return;
+  }
   // Co <= 4: t = dW^T = dy^T cols (M = Co: one MR panel, N = kk), then dw (+)= t^T. The GEMM's
   // N is then kk instead of Co padded to NR (3 of 8 columns did work for the 9x9 -> 3 layer).
   // Same sums in the same order as the direct form: bit-identical for chunk <= KC.

@@ -208,11 +208,11 @@ it(`${STEPS} training steps: wasm + fast kernels match cpu (GEMM path, and with 
   const t1 = performance.now();
   const status = fastWasmKernelStatus();
   for (const k of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul']) expect(status[k]!.fast).toBeGreaterThan(0);
-  // The Winograd run did take the Winograd paths (forward and input gradient), the GEMM run did not.
-  expect(wino0.Conv2D!.winograd).toBe(0);
-  expect(wino0.Conv2DBackpropInput!.winograd).toBe(0);
-  expect(status.Conv2D!.winograd).toBeGreaterThan(0);
-  expect(status.Conv2DBackpropInput!.winograd).toBeGreaterThan(0);
+  // The Winograd run did take the Winograd paths (forward, input and filter gradients), the GEMM run did not.
+  for (const k of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
+    expect(wino0[k]!.winograd).toBe(0);
+    expect(status[k]!.winograd).toBeGreaterThan(0);
+  }
   useReferenceConvGradsOnCpu(true);
   const ref = await train('cpu');
   useReferenceConvGradsOnCpu(false);
@@ -230,7 +230,9 @@ it(`${STEPS} training steps: wasm + fast kernels match cpu (GEMM path, and with 
   // GEMM's reordering error, and this tiny net's Adam reaches the first kink sooner. Seen: steps
   // 0-1 agree to <= 1e-6, step 2 to 2.4e-5 (gradient norm; losses <= 2.5e-6), and at step 3 the
   // gradient norm is off by 1.2e-2: the trajectories have split. So the exact check covers steps
-  // 0-2, to 1e-4 (4x the worst seen, 100x the per-op error).
+  // 0-2, to 1e-4 (4x the worst seen, 100x the per-op error). (With the filter gradient on
+  // Winograd too, 2026-11-24: steps 0-2 4.1e-6 and no split at all, losses 3-49 to 3.3e-5; the
+  // bounds below still allow the split, which depends on where the rounding lands.)
   const wEarly = maxRel(wino, ref, 0, 3);
   // After the split the two runs are two different (equally valid) GAN trajectories, and comparing
   // them step by step measures the losses' own step-to-step spread (seen: style loss sd ~10% of its

@@ -33,6 +33,17 @@ const CONVS: { x: S4; k: number; ci?: number; co: number; s: number; pad: Pad }[
   { x: [1, 30, 27, 9], k: 3, co: 5, s: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
+// 3x3 stride-1 filter gradients (Winograd, pads <= 2; pads > 2 fall back to im2col): odd sizes
+// (partial 2x2 tiles), Ci/Co < 8 and >= 8, batch > 1, 'valid' / 'same' / explicit pads.
+const FILTER_GRADS: { x: S4; co: number; pad: Pad }[] = [
+  { x: [2, 25, 23, 5], co: 7, pad: 'valid' },
+  { x: [3, 17, 19, 12], co: 9, pad: 'same' },
+  { x: [2, 20, 15, 9], co: 16, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { x: [2, 30, 29, 3], co: 4, pad: 1 },
+  { x: [1, 21, 22, 16], co: 24, pad: [[0, 0], [1, 0], [2, 2], [0, 0]] },
+  { x: [2, 18, 18, 16], co: 3, pad: [[0, 0], [3, 3], [0, 0], [0, 0]] },
+];
+
 describe.each([
   ['2 threads', 0],
   ['1 thread', 1],
@@ -52,6 +63,21 @@ describe.each([
         return [out, ...g([x!, w!])];
       });
       for (const e of errs) expect(e).toBeLessThan(1e-4);
+    },
+  );
+
+  it.each(FILTER_GRADS.map((c) => [`${c.x.join('x')} co${c.co} ${JSON.stringify(c.pad)}`, c] as const))(
+    'conv2d 3x3 stride-1 filter gradient: %s',
+    async (_n, c) => {
+      const before = fastWasmKernelStatus().Conv2DBackpropFilter!.winograd;
+      const errs = await compare([c.x, [3, 3, c.x[3], c.co]], (x, w) => {
+        const y = (ww: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, ww as tf.Tensor4D, 1, c.pad as 'valid');
+        const n = y(w!).size;
+        return tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(y(ww), tf.sin(tf.range(0, n).reshape(y(w!).shape)))))(w!);
+      });
+      for (const e of errs) expect(e).toBeLessThan(1e-4);
+      const pads = typeof c.pad === 'object' ? [c.pad[1][0], c.pad[2][0]] : [];
+      if (pads.every((p) => p <= 2)) expect(fastWasmKernelStatus().Conv2DBackpropFilter!.winograd).toBeGreaterThan(before);
     },
   );
 

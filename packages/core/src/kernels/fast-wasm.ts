@@ -73,7 +73,8 @@ const up4 = (n: number) => Math.ceil(n / 4) * 4;
 let engine: FastEngine | null = null;
 /**
  * Winograd F(2x2,3x3) for 3x3 stride-1 convolutions: Conv2D (inference and training) and, inside
- * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter). Its rounding
+ * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter) and
+ * Conv2DBackpropFilter (the dual transform, sp_conv2d_backprop_filter_wino). Its rounding
  * differs from the im2col GEMM's by ~1e-6 relative (more than a reordered sum), so a training run
  * with it follows the GEMM/cpu trajectory only until Adam amplifies that across a ReLU kink (see
  * fast-wasm-training.test.ts). Still deterministic: same inputs, same bits, run to run.
@@ -83,18 +84,20 @@ let winograd = true;
 /** Per-op switches under `winograd` (A/B timing of the parts; all on by default). */
 let winogradForward = true;
 let winogradInput = true;
+let winogradFilter = true;
 
 /**
  * Turns the Winograd paths on or off (default on): a boolean for all of them, or an object for
- * the parts (Conv2D forward, the 3x3 stride-1 input gradient) separately.
+ * the parts (Conv2D forward, the 3x3 stride-1 input and filter gradients) separately.
  */
-export function setFastWasmWinograd(on: boolean | { forward?: boolean; backpropInput?: boolean }): void {
+export function setFastWasmWinograd(on: boolean | { forward?: boolean; backpropInput?: boolean; backpropFilter?: boolean }): void {
   if (typeof on === 'boolean') {
-    winograd = winogradForward = winogradInput = on;
+    winograd = winogradForward = winogradInput = winogradFilter = on;
   } else {
     winograd = true;
     if (on.forward !== undefined) winogradForward = on.forward;
     if (on.backpropInput !== undefined) winogradInput = on.backpropInput;
+    if (on.backpropFilter !== undefined) winogradFilter = on.backpropFilter;
   }
 }
 /** The kernels ours replaced, called for cases we do not handle. */
@@ -185,6 +188,23 @@ function winogradWork(g: ConvGeom, tiles: number): number {
   return up4(g.ci) + 16 * g.ci * Math.ceil(g.co / 8) * 8 + 16 * g.ci * g.co + 16 * (tiles * (g.ci + g.co) + 32);
 }
 
+/**
+ * Conv2DBackpropFilter 3x3 stride 1 (pads <= 2) runs as the Winograd F(2x2, 3x3) filter gradient
+ * (native sp_conv2d_backprop_filter_wino): tiles per task (the GEMMs' K), 0 = im2col. 64 measured
+ * best for 64 -> 64 (bench/gemm-micro.mjs, 32: 4.0, 64/128: 3.8 ms vs im2col 8.0 ms); at least 2
+ * tasks per thread (tasks go to threads statically, for reproducible sums).
+ */
+function winogradFilterTiles(g: ConvGeom, threads: number): number {
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.pt > 2 || g.pl > 2) return 0;
+  const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+  return Math.max(4, Math.min(64, up4(Math.ceil(tiles / (2 * threads)))));
+}
+
+/** Floats per thread the Winograd filter gradient needs (native wino_bf_work). */
+function winogradFilterWork(g: ConvGeom, tiles: number): number {
+  return up4(g.ci) + 16 * g.ci * g.co + 16 * (tiles * (g.ci + g.co) + 32) + GEMM_WORK;
+}
+
 const macs = (g: ConvGeom) => g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co;
 
 type Args = Parameters<tf.KernelFunc>[0];
@@ -225,19 +245,21 @@ function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
   // Co <= 4: the native kernel computes dW^T per chunk into Co*kk more floats.
-  const workStride = up4(chunk * kk + GEMM_WORK + (g.co <= 4 ? g.co * kk : 0));
+  let workStride = up4(chunk * kk + GEMM_WORK + (g.co <= 4 ? g.co * kk : 0));
+  const tiles = winograd && winogradFilter ? winogradFilterTiles(g, e.threads) : 0;
+  if (tiles) workStride = Math.max(workStride, up4(winogradFilterWork(g, tiles)));
   e.reset();
   const xo = copyIn(e, backend, x);
   const dyo = copyIn(e, backend, dy);
   const parts = e.alloc(kk * g.co * 4 * e.threads);
   const work = e.alloc(workStride * 4 * e.threads);
-  e.run('sp_conv2d_backprop_filter', convArgs(g, xo, parts, dyo, work, workStride, chunk));
+  e.run('sp_conv2d_backprop_filter', convArgs(g, xo, parts, dyo, work, workStride, chunk, tiles));
   let result = parts;
   if (e.threads > 1) {
     result = e.alloc(kk * g.co * 4);
     e.run('sp_sum_parts', [kk * g.co, e.threads, parts, result]);
   }
-  count('Conv2DBackpropFilter', true);
+  count('Conv2DBackpropFilter', true, tiles > 0);
   return copyOut(e, backend, result, [...attrs.filterShape]);
 }
 
