@@ -344,6 +344,31 @@ static void wino_filter(const f32 *f, int Ci, int Co, f32 *U) {
 #define SSUB(a, b) ((a) - (b))
 
 // C[M, N] = A[M, K] (rows at A + i*lda) . B, B prepacked by packB in KC blocks of up8(N) columns.
+// Bt d B of one 4x4 input patch at (h0, w0) of sample n (zeros outside x), all Ci channels:
+// dst[q * vs + ci], q = the 16 transformed positions. Shared by the forward conv and the filter
+// gradient.
+static void wino_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
+  const f32 *src[16];
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++) {
+      int h = h0 + i, w = w0 + j;
+      src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
+    }
+  int c = 0;
+  for (; c + 4 <= Ci; c += 4) {
+    v128_t d[16];
+    for (int q = 0; q < 16; q++) d[q] = wasm_v128_load(src[q] + c);
+    WINO_IN_T(d, wasm_f32x4_add, wasm_f32x4_sub)
+    for (int q = 0; q < 16; q++) wasm_v128_store(dst + q * vs + c, d[q]);
+  }
+  for (; c < Ci; c++) {
+    f32 d[16];
+    for (int q = 0; q < 16; q++) d[q] = src[q][c];
+    WINO_IN_T(d, SADD, SSUB)
+    for (int q = 0; q < 16; q++) dst[q * vs + c] = d[q];
+  }
+}
+
 static void gemm_prepacked(int M, int N, int K, const f32 *A, int lda, const f32 *pbAll, f32 *C, int ldc) {
   int Np = (N + NR - 1) / NR * NR;
   for (int pc = 0; pc < K; pc += KC) {
@@ -380,26 +405,7 @@ static void sp_conv2d_wino(const int *args, int tid, int tc) {
     // V[xi][r][ci] for the tiles t0.. of this task.
     for (int r = 0; r < rows; r++) {
       int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), h0 = (rem / TW) * 2 - pt, w0 = (rem % TW) * 2 - pl;
-      const f32 *src[16];
-      for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) {
-          int h = h0 + i, w = w0 + j;
-          src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
-        }
-      f32 *dst = V + r * Ci;
-      int c = 0;
-      for (; c + 4 <= Ci; c += 4) {
-        v128_t d[16];
-        for (int q = 0; q < 16; q++) d[q] = wasm_v128_load(src[q] + c);
-        WINO_IN_T(d, wasm_f32x4_add, wasm_f32x4_sub)
-        for (int q = 0; q < 16; q++) wasm_v128_store(dst + q * vs + c, d[q]);
-      }
-      for (; c < Ci; c++) {
-        f32 d[16];
-        for (int q = 0; q < 16; q++) d[q] = src[q][c];
-        WINO_IN_T(d, SADD, SSUB)
-        for (int q = 0; q < 16; q++) dst[q * vs + c] = d[q];
-      }
+      wino_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
     }
     for (int xi = 0; xi < 16; xi++)
       gemm_prepacked(rows, Co, Ci, V + xi * vs, Ci, pu + xi * Ci * Cop, Mb + xi * ms, Co);
@@ -507,32 +513,13 @@ static void sp_conv2d_backprop_filter_wino(const int *args, int tid, int nth, in
     for (int r = 0; r < rows; r++) {
       int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), th = rem / TW, tw = rem % TW;
       int h0 = th * 2 - pt, w0 = tw * 2 - pl, oh = th * 2, ow = tw * 2;
-      const f32 *src[16];
-      for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) {
-          int h = h0 + i, w = w0 + j;
-          src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
-        }
-      f32 *dst = V + r * Ci;
-      int c = 0;
-      for (; c + 4 <= Ci; c += 4) {
-        v128_t d[16];
-        for (int q = 0; q < 16; q++) d[q] = wasm_v128_load(src[q] + c);
-        WINO_IN_T(d, wasm_f32x4_add, wasm_f32x4_sub)
-        for (int q = 0; q < 16; q++) wasm_v128_store(dst + q * vs + c, d[q]);
-      }
-      for (; c < Ci; c++) {
-        f32 d[16];
-        for (int q = 0; q < 16; q++) d[q] = src[q][c];
-        WINO_IN_T(d, SADD, SSUB)
-        for (int q = 0; q < 16; q++) dst[q * vs + c] = d[q];
-      }
+      wino_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
       // dy tile (zeros past the bottom / right edge), then A dy At.
       int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
       const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
       ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
       f32 *mdst = Mb + r * Co;
-      c = 0;
+      int c = 0;
       for (; c + 4 <= Co; c += 4) {
         v128_t yv[4], m[16];
         for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
