@@ -4,20 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend-node.js';
 import { registerWasmGradientKernels, wasmGradientKernelStatus } from './wasm-gradients.js';
+import { relErr } from '../kernels/fast-wasm.testing.js';
 
 type S4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(1e-6, scale);
-}
 
 /** Deterministic random data, made once on cpu and copied to each backend as plain arrays. */
 async function randomArray(shape: number[], seed: number): Promise<Float32Array> {

@@ -11,17 +11,7 @@ import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernel
 import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './fast-wasm-heap.js';
 import { upsample2x } from '../model/upsample.js';
 import { ADAM_UPDATE, Adam } from '../train/adam.js';
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(1e-6, scale);
-}
+import { relErr } from './fast-wasm.testing.js';
 
 /** Same values, NaN = NaN and +0 ≠ −0. */
 function expectSame(a: ArrayLike<number>, b: ArrayLike<number>): void {
