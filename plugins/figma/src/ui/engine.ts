@@ -183,6 +183,23 @@ export function webglLearnSizeFits(cfg: GeneratorConfig, size: number, batch: nu
   return Math.sqrt((batch * size * size * im2colPerPixel(cfg)) / 4) <= maxTextureSize;
 }
 
+/** A one-style generator with the base backbone (norm tables neutral: the caller writes a style). */
+export function baseGenerator(weights: Record<string, PackTensor>): Generator {
+  const g = new Generator(inferGeneratorConfig(weights), 0);
+  try {
+    const values: Record<string, PackTensor> = {};
+    for (const [name, v] of Object.entries(g.params)) {
+      if (isNormKey(name)) values[name] = { shape: v.shape.slice(), data: new Float32Array(v.size).fill(name.endsWith('/gamma') ? 1 : 0) };
+      else values[name] = weights[name]!;
+    }
+    writeParams(g.params, values, 'base model weights');
+  } catch (e) {
+    g.dispose();
+    throw e;
+  }
+  return g;
+}
+
 /**
  * Holds one generator (numStyles = 1) for the current base model and backend; a style is
  * written into its [1, C] gamma/beta tables before a run. The generator is built once and
@@ -206,18 +223,7 @@ export class StyleEngine {
     if (this.model && this.model.sha === sha && this.model.backend === backend) return this.model.g;
     this.dispose();
     const cfg = inferGeneratorConfig(weights);
-    const g = new Generator(cfg, 0);
-    try {
-      const values: Record<string, PackTensor> = {};
-      for (const [name, v] of Object.entries(g.params)) {
-        if (isNormKey(name)) values[name] = { shape: v.shape.slice(), data: new Float32Array(v.size).fill(name.endsWith('/gamma') ? 1 : 0) };
-        else values[name] = weights[name]!;
-      }
-      writeParams(g.params, values, 'base model weights');
-    } catch (e) {
-      g.dispose();
-      throw e;
-    }
+    const g = baseGenerator(weights);
     this.model = { sha, backend, g };
     this.loads++;
     this.tileSize = null;

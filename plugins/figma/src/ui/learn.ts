@@ -15,14 +15,13 @@ import {
   gram,
   rgbaToTensor,
   styleLoss,
-  writeParams,
   type LossNetwork,
   type MobileNetSource,
   type PackTensor,
   type RgbaImage,
   type StepLosses,
 } from '@stylepack/core';
-import { inferGeneratorConfig } from './engine.js';
+import { baseGenerator } from './engine.js';
 import { installWebgpuAddNFix } from './webgpu-fixes.js';
 
 export type LearnQuality = 'quick' | 'fine';
@@ -187,25 +186,6 @@ async function toRgba(t: tf.Tensor4D): Promise<RgbaImage> {
 }
 
 // ---------------------------------------------------------------- the learner
-
-const isNormKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
-
-/** A one-style generator with the base backbone (norm tables neutral: the trainer supplies them). */
-export function baseGenerator(weights: Record<string, PackTensor>): Generator {
-  const g = new Generator(inferGeneratorConfig(weights), 0);
-  try {
-    const values: Record<string, PackTensor> = {};
-    for (const [name, v] of Object.entries(g.params)) {
-      if (isNormKey(name)) values[name] = { shape: v.shape.slice(), data: new Float32Array(v.size).fill(name.endsWith('/gamma') ? 1 : 0) };
-      else values[name] = weights[name]!;
-    }
-    writeParams(g.params, values, 'base model weights');
-  } catch (e) {
-    g.dispose();
-    throw e;
-  }
-  return g;
-}
 
 function vectorsAsTensors(g: Generator, v: Record<string, PackTensor>) {
   const out: Record<string, { gamma: tf.Tensor2D; beta: tf.Tensor2D }> = {};
