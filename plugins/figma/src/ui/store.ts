@@ -35,7 +35,11 @@ export interface Status {
   kind: 'info' | 'error';
 }
 
+export type Tab = 'stylize' | 'learn' | 'library';
+
 export interface UiState {
+  /** The panel's tab. */
+  tab: Tab;
   connected: boolean;
   settings: Settings;
   selection: NodeInfo[];
@@ -80,6 +84,7 @@ export interface LibState {
 
 export const store = {
   ui: signal<UiState>({
+    tab: 'stylize',
     connected: false,
     settings: { ...DEFAULT_SETTINGS },
     selection: [],
