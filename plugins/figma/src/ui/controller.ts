@@ -5,6 +5,7 @@ import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
 import { ensureBackend } from './backend.js';
 import { base64ToBytes } from './base64.js';
+import { loadBuiltinBase } from './builtin-base.js';
 import { CancelledError, PackLibrary, StyleEngine, type StyleOption } from './engine.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
 
@@ -99,9 +100,10 @@ export class UiController {
     this.updateRun((run) => (run.id !== runId ? run : { ...run, nodes: run.nodes.map((n) => (n.id === nodeId ? { ...n, ...patch } : n)) }));
   }
 
-  /** Load built-in packs, then tell main we are listening. */
+  /** Load the built-in base model and packs, then tell main we are listening. */
   async start(): Promise<void> {
-    const problems: string[] = [];
+    const baseProblem = await loadBuiltinBase(this.library);
+    const problems: string[] = baseProblem ? [baseProblem] : [];
     for (const { file, base64 } of BUILTIN_PACKS) {
       try {
         await this.library.add(base64ToBytes(base64), true);
