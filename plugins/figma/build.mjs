@@ -1,6 +1,7 @@
 // Builds the Figma plugin into dist/:
 //   dist/code.js  main thread (Figma's sandbox), one IIFE, ES2017
-//   dist/ui.html  the panel: CSS + the whole UI bundle (Preact, tfjs, @stylepack/core) inlined,
+//   dist/ui.html  the panel: CSS + the whole UI bundle (Preact, tfjs, @stylepack/core) inlined
+//                 (<script id="stylepack-ui">; the model worker runs the same source, src/ui/entry.ts),
 //                 plus the tfjs wasm binaries, the built-in packs and the base model they need
 //                 (float16 copy, src/shared/bundled-base.ts) as base64 — Figma loads the UI as
 //                 one HTML document and the manifest allows no network.
@@ -119,7 +120,7 @@ const main = esbuild.build({
 });
 
 const ui = esbuild.build({
-  entryPoints: [join(here, 'src/ui/index.tsx')],
+  entryPoints: [join(here, 'src/ui/entry.ts')],
   bundle: true,
   format: 'iife',
   target: 'es2020',
@@ -142,7 +143,7 @@ const css = readFileSync(join(here, 'src/ui/ui.css'), 'utf8');
 const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Stylepack</title><style>${css}</style></head>
-<body><div id="app"></div><script type="application/json" id="stylepack-lossnet">${lossnetJson()}</script><script>${js}</script></body>
+<body><div id="app"></div><script type="application/json" id="stylepack-lossnet">${lossnetJson()}</script><script id="stylepack-ui">${js}</script></body>
 </html>
 `;
 writeFileSync(join(dist, 'ui.html'), html);

@@ -1,7 +1,8 @@
 // End-to-end: the plugin UI inside Figma's kind of iframe (test/figma-host/iframe.ts: sandboxed,
 // opaque "null" origin). Checks that the emulator really gives that environment, which model
-// runtimes tfjs gets inside it, and that the panel works there without blob: URLs (wasm
-// binaries as bytes, images as data: URLs). A fresh profile, like every e2e file.
+// runtimes tfjs gets inside it (the model runs in a Worker: worker-engine.ts), and that the
+// panel works there without blob: URLs (wasm binaries as bytes, images as data: URLs, the
+// worker from a data: URL). A fresh profile, like every e2e file.
 import type { Browser, Frame, FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIGMA_UI_SANDBOX } from '../figma-host/iframe.js';
@@ -87,5 +88,7 @@ describe("the panel in Figma's sandboxed, opaque-origin iframe", { timeout: 300_
     await ui.getByTestId('stylize').click();
     expect(await waitForRunDone(s.host, 1, 120_000)).toMatchObject({ created: 1, failed: 0 });
     expect(await frame.evaluate(() => (window as unknown as { __blobUrls: number }).__blobUrls)).toBe(0);
+    // The model ran in a Worker started from a data: URL (blob: workers get no WebGPU here).
+    expect(await frame.evaluate(() => (window as unknown as { __stylepack: { engineWhere(): string } }).__stylepack.engineWhere())).toBe('worker');
   });
 });
