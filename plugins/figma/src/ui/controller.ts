@@ -1,14 +1,15 @@
 // Stylize: the UI's side of the stylize messages and the actions behind the Stylize tab. It
 // writes the store's `ui` slice (store.ts); the components render it and call the methods here.
-import * as tf from '@tensorflow/tfjs';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
 import { errText } from '../shared/errors.js';
-import { ensureBackend } from './backend.js';
 import { base64ToBytes } from './base64.js';
-import { CancelledError, PackLibrary, StyleEngine } from './engine.js';
+import { loadBuiltinBase } from './builtin-base.js';
+import { CancelledError, PackLibrary } from './engine.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
+import type { ModelEngine } from './model-engine.js';
 import { patchUi, store, type RunNode, type RunState, type Tab, type UiState } from './store.js';
+import { createModelEngine } from './worker-engine.js';
 
 /** Per-node timings of the last run, for the bench and for debugging. */
 export interface NodeTiming {
@@ -27,7 +28,8 @@ export type Post = (msg: UiToMain) => void;
 
 export class UiController {
   readonly library = new PackLibrary();
-  readonly engine = new StyleEngine();
+  /** The model, in a Worker when one can start (worker-engine.ts), so the panel never freezes. */
+  readonly engine: ModelEngine = createModelEngine();
   readonly timings: NodeTiming[] = [];
   private nextRunId = 1;
   private queue: Promise<void> = Promise.resolve();
@@ -52,9 +54,10 @@ export class UiController {
     this.updateRun((run) => (run.id !== runId ? run : { ...run, nodes: run.nodes.map((n) => (n.id === nodeId ? { ...n, ...patch } : n)) }));
   }
 
-  /** Load built-in packs, then tell main we are listening. */
+  /** Load the built-in base model and packs, then tell main we are listening. */
   async start(): Promise<void> {
-    const problems: string[] = [];
+    const baseProblem = await loadBuiltinBase(this.library);
+    const problems: string[] = baseProblem ? [baseProblem] : [];
     for (const { file, base64 } of BUILTIN_PACKS) {
       try {
         await this.library.add(base64ToBytes(base64), true);
@@ -138,7 +141,7 @@ export class UiController {
   async initBackend(): Promise<void> {
     this.set({ backend: { ...this.state.backend, busy: true, error: null } });
     try {
-      const active = await ensureBackend(this.state.settings.backend, (line) => console.info(`[stylepack] ${line}`));
+      const active = await this.engine.ensureBackend(this.state.settings.backend, (line) => console.info(`[stylepack] ${line}`));
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
     } catch (e) {
       this.set({ backend: { name: null, description: '', busy: false, error: errText(e) } });
@@ -197,7 +200,7 @@ export class UiController {
       status: { kind: 'info', text: 'Loading the model…' },
     });
     try {
-      const active = await ensureBackend(settings.backend);
+      const active = await this.engine.ensureBackend(settings.backend);
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
       const a = this.library.vectors(settings.packId!);
       const weights = this.library.baseWeights(a.baseSha);
@@ -227,7 +230,7 @@ export class UiController {
         mix: settings.mix,
         strength: settings.strength,
         preserveColors: settings.preserveColors,
-        backend: tf.getBackend(),
+        backend: this.engine.backendName ?? '?',
       },
     });
   }
@@ -283,7 +286,7 @@ export class UiController {
         nodeId: msg.nodeId,
         width: img.width,
         height: img.height,
-        backend: tf.getBackend(),
+        backend: this.engine.backendName ?? '?',
         decodeMs: t1 - t0,
         stylizeMs: t2 - t1,
         encodeMs: t3 - t2,

@@ -26,7 +26,12 @@ listenToMain({
     return store.ui.value;
   },
   timings: controller.timings,
-  memory: () => tf.memory(),
+  /** tf.memory() where the model runs (the worker's, after its last call). */
+  memory: () => controller.engine.memory(),
+  /** Where the model runs: "worker", or why it runs on the panel thread. */
+  engineWhere: () => controller.engine.where,
+  /** ms from the panel's cancel to the worker stopping the last cancelled stylize. */
+  cancelStopMs: () => (controller.engine as { lastCancelStopMs?: number | null }).lastCancelStopMs ?? null,
   modelLoads: () => controller.engine.loads,
   tileSize: () => controller.engine.tileSize,
   get library() {

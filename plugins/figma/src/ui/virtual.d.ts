@@ -7,3 +7,7 @@ declare module 'stylepack:packs' {
   /** The .stylepack files found in models/packs/ at build time, base64. */
   export const BUILTIN_PACKS: { file: string; base64: string }[];
 }
+declare module 'stylepack:base' {
+  /** models/base/model.stylepack with a float16 backbone (src/shared/bundled-base.ts), base64; null if the build had none. */
+  export const BUILTIN_BASE: { file: string; base64: string } | null;
+}
