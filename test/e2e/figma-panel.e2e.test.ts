@@ -86,6 +86,7 @@ async function screenshots(s: Session, ui: FrameLocator, theme: FigmaTheme): Pro
   for (const tab of TABS) {
     await ui.getByTestId(`tab-${tab}`).click();
     await expect.poll(() => ui.getByTestId(`panel-${tab}`).isVisible()).toBe(true);
+    await ui.getByTestId(`tab-${tab}`).evaluate((el) => (el as HTMLElement).blur()); // no focus ring in the picture
     await ui.locator('.tab-body').evaluate((el) => el.scrollTo(0, 0));
     // JPEG: the style previews make PNGs of the Stylize tab 100-150 kB.
     const file = `panel-${tab}-${theme}.jpg`;
@@ -179,14 +180,20 @@ describe('the panel: Figma UI3 theme, tabs, keyboard, resize', { timeout: 300_00
     const grip = (await ui.getByTestId('resize-handle').boundingBox())!;
     const x = grip.x + grip.width / 2;
     const y = grip.y + grip.height / 2;
+    const iframeSize = () => s.page.locator('#plugin-ui').evaluate((f) => [f.clientWidth, f.clientHeight]);
     await s.page.mouse.move(x, y);
     await s.page.mouse.down();
-    for (let i = 1; i <= 10; i++) await s.page.mouse.move(x + 12 * i, y + 8 * i);
+    // Steps smaller than the grip's 8 px to the corner, each waiting for the window to follow:
+    // the iframe is cross-origin, so (as in Figma) it gets no pointer events outside itself.
+    for (let i = 1; i <= 20; i++) {
+      await s.page.mouse.move(x + 6 * i, y + 4 * i);
+      await expect.poll(iframeSize, { timeout: 30_000 }).toEqual([340 + 6 * i, 620 + 4 * i]);
+    }
     await s.page.mouse.up();
-    await expect.poll(() => s.host.storage.get('window-size/v1')).toEqual({ width: 460, height: 700 });
+    await expect.poll(() => s.host.storage.get('window-size/v1'), { timeout: 30_000 }).toEqual({ width: 460, height: 700 });
     expect(s.host.ui).toMatchObject({ width: 460, height: 700 });
     expect(s.host.uiResizes.length).toBeGreaterThan(1); // live while dragging, not only at the end
-    await expect.poll(() => s.page.locator('#plugin-ui').evaluate((f) => [f.clientWidth, f.clientHeight])).toEqual([460, 700]);
+    expect(await iframeSize()).toEqual([460, 700]);
     // Reopen with this clientStorage: the window comes back at 460×700.
     await s.page.close();
     const again = await open('light', Object.fromEntries(s.host.storage));
