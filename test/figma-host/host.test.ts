@@ -68,6 +68,21 @@ describe('figma-host', () => {
     expect(() => (card.fills = [{ type: 'BOGUS' }])).toThrow(/Paint/);
   });
 
+  it('base64Encode/Decode: standard alphabet with padding, round-trips, rejects non-base64', () => {
+    const f = new FigmaHost().figma as { base64Encode(d: unknown): string; base64Decode(s: unknown): Uint8Array };
+    for (const n of [0, 1, 2, 3, 4, 5, 100, 1001]) {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
+      const s = f.base64Encode(b);
+      expect(s).toBe(Buffer.from(b).toString('base64'));
+      expect(f.base64Decode(s)).toEqual(b);
+    }
+    expect(f.base64Encode(new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 4))).toBe('AQID'); // a view encodes only its bytes
+    expect(() => f.base64Decode('ab$d')).toThrow(/not valid base64/);
+    expect(() => f.base64Decode('abcde')).toThrow(/not valid base64/);
+    expect(() => f.base64Encode([1, 2, 3])).toThrow(/Uint8Array/);
+    expect(() => f.base64Decode(42)).toThrow(/string/);
+  });
+
   it('clientStorage: async, structured values, 5 MB quota', async () => {
     const { figma } = host();
     await figma.clientStorage.setAsync('a', { x: 1, bytes: new Uint8Array([1, 2]) });

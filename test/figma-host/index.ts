@@ -381,6 +381,23 @@ export class FigmaHost {
       getImageByHash(hash: string) {
         return host.images.has(hash) ? imageHandle(host, hash) : null;
       },
+      // Documented only as "a base64-encoded string from the Uint8Array" and back. Modelled as the
+      // web's btoa/atob: standard alphabet with padding; decoding follows WHATWG forgiving-base64
+      // (whitespace skipped, padding optional) and throws on anything else.
+      base64Encode(data: Uint8Array) {
+        if (Object.prototype.toString.call(data) !== '[object Uint8Array]') throw new Error('in base64Encode: Expected "data" to be a Uint8Array');
+        return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+      },
+      base64Decode(data: string) {
+        if (typeof data !== 'string') throw new Error('in base64Decode: Expected "data" to be a string');
+        let bin: string;
+        try {
+          bin = atob(data);
+        } catch {
+          throw new Error('in base64Decode: The string is not valid base64');
+        }
+        return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+      },
     };
   }
 }

@@ -1,7 +1,10 @@
 // The one message protocol between the plugin's main thread (Figma sandbox: document access,
 // no DOM) and its UI (iframe: DOM, GPU, the model). Every message is a plain object with a
-// `type` discriminant, so both sides switch exhaustively and TypeScript checks each payload.
-// Figma carries messages by structured clone: Uint8Array travels as is.
+// `type` discriminant; each side has one post function (postToUi / postToMain) and one
+// dispatcher (listenToUi / listenToMain) that takes a handler per message type, so TypeScript
+// checks each payload and that no message type is left unhandled (as create-figma-plugin's
+// emit/on, but with the exhaustiveness check). Figma carries messages by structured clone:
+// Uint8Array travels as is.
 
 /** Output scale relative to the node's size in Figma (1× or 2×), before the 4096 px cap. */
 export type OutputScale = 1 | 2;
@@ -46,6 +49,61 @@ export interface NodeInfo {
 /** Per-node state of a run, as the UI lists it. */
 export type NodeRunStatus = 'queued' | 'exporting' | 'stylizing' | 'writing' | 'done' | 'failed' | 'cancelled';
 
+// ---------------------------------------------------------------- pack library + style learning
+// The UI sends `lib` requests; main answers each with one `lib-reply` carrying the same reqId.
+
+/** Where a pack lives: shipped in the plugin (read-only), this user's clientStorage, or the document. */
+export type Home = 'builtin' | 'mine' | 'file';
+export type StoredHome = Exclude<Home, 'builtin'>;
+
+export const HOME_LABELS: Record<Home, string> = {
+  builtin: 'Built-in',
+  mine: 'Mine (this computer)',
+  file: 'This file (shared)',
+};
+
+export interface LibraryEntry {
+  /** The pack's manifest id; unique within a home. */
+  id: string;
+  name: string;
+  byteLength: number;
+  savedAt: string;
+}
+
+export interface HomeListing {
+  entries: LibraryEntry[];
+  /** Problems found while listing (damaged index etc.); the listing still shows what is readable. */
+  problems: string[];
+}
+
+export interface LibraryListing {
+  mine: HomeListing & { usedBytes: number; quotaBytes: number };
+  file: HomeListing;
+}
+
+export type LibRequest =
+  | { op: 'list' }
+  | { op: 'load'; home: StoredHome; id: string }
+  | { op: 'save'; home: StoredHome; id: string; name: string; bytes: Uint8Array }
+  | { op: 'delete'; home: StoredHome; id: string }
+  /** PNG exports of nodes for style learning, longest side = maxSide. */
+  | { op: 'export-nodes'; nodeIds: string[]; maxSide: number };
+
+export interface ExportedNode {
+  nodeId: string;
+  name: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type LibResult =
+  | { op: 'list'; listing: LibraryListing }
+  | { op: 'load'; bytes: Uint8Array }
+  | { op: 'save'; entry: LibraryEntry; listing: LibraryListing }
+  | { op: 'delete'; listing: LibraryListing }
+  | { op: 'export-nodes'; images: ExportedNode[] };
+
 // ---------------------------------------------------------------- UI → main
 
 export type UiToMain =
@@ -57,7 +115,8 @@ export type UiToMain =
   | { type: 'run-node-result'; runId: number; nodeId: string; png: Uint8Array; width: number; height: number }
   | { type: 'run-node-error'; runId: number; nodeId: string; message: string }
   | { type: 'run-cancel'; runId: number }
-  | { type: 'notify'; message: string; error?: boolean };
+  | { type: 'notify'; message: string; error?: boolean }
+  | { type: 'lib'; reqId: number; req: LibRequest };
 
 /** What a run used; stored as plugin data on every layer it creates. */
 export interface RunMeta {
@@ -90,11 +149,41 @@ export type MainToUi =
       downscaled: string | null;
     }
   | { type: 'run-node-status'; runId: number; nodeId: string; status: NodeRunStatus; message?: string; newNodeId?: string }
-  | { type: 'run-done'; runId: number; created: number; failed: number; cancelled: boolean; message: string };
+  | { type: 'run-done'; runId: number; created: number; failed: number; cancelled: boolean; message: string }
+  | { type: 'lib-reply'; reqId: number; ok: true; result: LibResult }
+  | { type: 'lib-reply'; reqId: number; ok: false; error: string };
 
 export type MessageOf<U, T> = Extract<U, { type: T }>;
 
-/** Figma's envelope on the UI side: window.onmessage gets { data: { pluginMessage } }. */
-export interface PluginMessageEvent<T> {
-  data: { pluginMessage?: T } | null;
+// ---------------------------------------------------------------- posting and dispatching
+
+/** One handler per message type: leaving one out is a type error. */
+export type Handlers<U extends { type: string }> = { [K in U['type']]: (msg: MessageOf<U, K>) => unknown };
+
+/** Calls the handler for `msg.type`; anything that is not a message of this protocol is ignored. */
+export function dispatch<U extends { type: string }>(handlers: Handlers<U>, msg: unknown): unknown {
+  if (!msg || typeof msg !== 'object') return undefined;
+  const type = (msg as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, type)) return undefined;
+  return (handlers as unknown as Record<string, (m: unknown) => unknown>)[type]!(msg);
+}
+
+/** Main → UI (main thread only). */
+export function postToUi(msg: MainToUi): void {
+  figma.ui.postMessage(msg);
+}
+
+/** The main thread's one dispatcher for messages from the UI. */
+export function listenToUi(handlers: Handlers<UiToMain>): void {
+  figma.ui.onmessage = (msg: unknown) => dispatch(handlers, msg);
+}
+
+/** UI → main (UI iframe only), in Figma's { pluginMessage } envelope. */
+export function postToMain(msg: UiToMain): void {
+  parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*');
+}
+
+/** The UI's one dispatcher for messages from main (window.onmessage gets { data: { pluginMessage } }). */
+export function listenToMain(handlers: Handlers<MainToUi>): void {
+  window.onmessage = (event: MessageEvent) => dispatch(handlers, (event.data as { pluginMessage?: unknown } | null)?.pluginMessage);
 }

@@ -1,7 +1,6 @@
 // Main-thread entry (Figma's sandbox: document access, no DOM). Shows the UI and answers its
-// messages; the model runs in the UI.
-import type { MainToUi, UiToMain } from '../protocol.js';
-import { isLibToMain, type LibToUi } from '../library-protocol.js';
+// messages (protocol.ts: one handler per message type); the model runs in the UI.
+import { listenToUi, postToUi } from '../protocol.js';
 import { LibraryHandler } from './library/handler.js';
 import { Run } from './run.js';
 import { describeSelection, sendThumbnails } from './selection.js';
@@ -11,65 +10,57 @@ declare const __html__: string;
 
 figma.showUI(__html__, { width: 340, height: 620, themeColors: true, title: 'Stylepack' });
 
-const post = (msg: MainToUi) => figma.ui.postMessage(msg);
 let uiReady = false;
 let run: Run | null = null;
-// Pack library + style-learning exports (library-protocol.ts), beside the stylize protocol.
-const library = new LibraryHandler((msg: LibToUi) => figma.ui.postMessage(msg));
+const library = new LibraryHandler(postToUi);
+
+const thumbnails = () => sendThumbnails((nodeId, png) => postToUi({ type: 'thumbnail', nodeId, png }));
 
 function selectionChanged(): void {
   if (!uiReady) return;
-  post({ type: 'selection', nodes: describeSelection() });
-  void sendThumbnails((nodeId, png) => post({ type: 'thumbnail', nodeId, png }));
+  postToUi({ type: 'selection', nodes: describeSelection() });
+  void thumbnails();
 }
 
 figma.on('selectionchange', selectionChanged);
 
-figma.ui.onmessage = async (msg: UiToMain) => {
-  if (isLibToMain(msg)) return library.handle(msg);
-  switch (msg.type) {
-    case 'ui-ready': {
-      uiReady = true;
-      post({ type: 'init', settings: await loadSettings(), selection: describeSelection() });
-      void sendThumbnails((nodeId, png) => post({ type: 'thumbnail', nodeId, png }));
+listenToUi({
+  'ui-ready': async () => {
+    uiReady = true;
+    postToUi({ type: 'init', settings: await loadSettings(), selection: describeSelection() });
+    void thumbnails();
+  },
+  'save-settings': async (msg) => {
+    try {
+      await saveSettings(msg.settings);
+    } catch (e) {
+      console.warn('stylepack: could not save settings', e);
+    }
+  },
+  'run-start': async (msg) => {
+    if (run) {
+      postToUi({ type: 'run-done', runId: msg.runId, created: 0, failed: 0, cancelled: true, message: 'Another run is still in progress.' });
       return;
     }
-    case 'save-settings':
-      try {
-        await saveSettings(msg.settings);
-      } catch (e) {
-        console.warn('stylepack: could not save settings', e);
-      }
-      return;
-    case 'run-start': {
-      if (run) {
-        post({ type: 'run-done', runId: msg.runId, created: 0, failed: 0, cancelled: true, message: 'Another run is still in progress.' });
-        return;
-      }
-      const current = new Run(msg, post);
-      run = current;
-      try {
-        await current.execute();
-      } finally {
-        if (run === current) run = null;
-      }
-      return;
+    const current = new Run(msg, postToUi);
+    run = current;
+    try {
+      await current.execute();
+    } finally {
+      if (run === current) run = null;
     }
-    case 'run-node-result':
-      if (run && run.req.runId === msg.runId) run.reply(msg.nodeId, { kind: 'result', png: msg.png });
-      return;
-    case 'run-node-error':
-      if (run && run.req.runId === msg.runId) run.reply(msg.nodeId, { kind: 'error', message: msg.message });
-      return;
-    case 'run-cancel':
-      if (run && run.req.runId === msg.runId) run.cancel();
-      return;
-    case 'notify':
-      figma.notify(msg.message, { error: msg.error });
-      return;
-    default: {
-      const never: never = msg;
-      void never;
-    }
-  }
-};
+  },
+  'run-node-result': (msg) => {
+    if (run && run.req.runId === msg.runId) run.reply(msg.nodeId, { kind: 'result', png: msg.png });
+  },
+  'run-node-error': (msg) => {
+    if (run && run.req.runId === msg.runId) run.reply(msg.nodeId, { kind: 'error', message: msg.message });
+  },
+  'run-cancel': (msg) => {
+    if (run && run.req.runId === msg.runId) run.cancel();
+  },
+  notify: (msg) => {
+    figma.notify(msg.message, { error: msg.error });
+  },
+  lib: (msg) => library.handle(msg),
+});

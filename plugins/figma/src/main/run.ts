@@ -3,6 +3,7 @@
 // it (the run finishes on the layers it started with). Nodes are processed one at a time, so
 // Cancel takes effect before the next export, and one failing node does not stop the others.
 import type { MainToUi, NodeRunStatus, OutputScale, RunMeta } from '../protocol.js';
+import { errText } from '../shared/errors.js';
 import { planExport } from '../shared/geometry.js';
 import { pngSize } from './png.js';
 import { isExportable } from './selection.js';
@@ -19,7 +20,6 @@ export interface RunRequest {
 }
 
 // Not `instanceof Error`: errors thrown by the host API may come from another realm.
-const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
 export class Run {
   cancelled = false;

@@ -1,47 +1,14 @@
-// The UI's state and its side of the protocol. The Preact view only renders `state` and calls
-// the methods here; everything that talks to main or to the model lives in this file.
+// Stylize: the UI's side of the stylize messages and the actions behind the Stylize tab. It
+// writes the store's `ui` slice (store.ts); the components render it and call the methods here.
 import * as tf from '@tensorflow/tfjs';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
+import { errText } from '../shared/errors.js';
 import { ensureBackend } from './backend.js';
 import { base64ToBytes } from './base64.js';
-import { CancelledError, PackLibrary, StyleEngine, type StyleOption } from './engine.js';
+import { CancelledError, PackLibrary, StyleEngine } from './engine.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
-
-export interface RunNode {
-  id: string;
-  name: string;
-  status: NodeRunStatus;
-  message?: string;
-  tilesDone: number;
-  tilesTotal: number;
-  downscaled?: string | null;
-}
-
-export interface RunState {
-  id: number;
-  styleName: string;
-  nodes: RunNode[];
-  active: boolean;
-  cancelling: boolean;
-  cancelled: boolean;
-  /** performance.now() of the Cancel click (its event timestamp), and how long stopping took. */
-  cancelRequestedAt?: number;
-  cancelLatencyMs?: number;
-  /** Longest single tile so far: a click waits at most this long before it is handled. */
-  maxTileMs: number;
-}
-
-export interface UiState {
-  connected: boolean;
-  settings: Settings;
-  selection: NodeInfo[];
-  thumbs: Record<string, string>;
-  styles: StyleOption[];
-  backend: { name: string | null; description: string; busy: boolean; error: string | null };
-  run: RunState | null;
-  status: { text: string; kind: 'info' | 'error' } | null;
-}
+import { patchUi, store, type RunNode, type RunState, type UiState } from './store.js';
 
 /** Per-node timings of the last run, for the bench and for debugging. */
 export interface NodeTiming {
@@ -58,37 +25,23 @@ export interface NodeTiming {
 
 export type Post = (msg: UiToMain) => void;
 
-const msgOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 export class UiController {
-  state: UiState = {
-    connected: false,
-    settings: { ...DEFAULT_SETTINGS },
-    selection: [],
-    thumbs: {},
-    styles: [],
-    backend: { name: null, description: '', busy: false, error: null },
-    run: null,
-    status: null,
-  };
   readonly library = new PackLibrary();
   readonly engine = new StyleEngine();
   readonly timings: NodeTiming[] = [];
-  private listeners = new Set<() => void>();
   private nextRunId = 1;
   private queue: Promise<void> = Promise.resolve();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private post: Post) {}
 
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  /** The store's stylize slice (reading it in a component subscribes the component). */
+  get state(): UiState {
+    return store.ui.value;
   }
 
   private set(patch: Partial<UiState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const fn of this.listeners) fn();
+    patchUi(patch);
   }
 
   private updateRun(fn: (run: RunState) => RunState): void {
@@ -106,7 +59,7 @@ export class UiController {
       try {
         await this.library.add(base64ToBytes(base64), true);
       } catch (e) {
-        problems.push(`${file}: ${msgOf(e)}`);
+        problems.push(`${file}: ${errText(e)}`);
       }
     }
     this.set({ styles: this.library.styles() });
@@ -114,51 +67,48 @@ export class UiController {
     this.post({ type: 'ui-ready' });
   }
 
-  handle(msg: MainToUi): void {
-    switch (msg.type) {
-      case 'init':
-        this.set({ connected: true, settings: { ...DEFAULT_SETTINGS, ...msg.settings } });
-        this.fixStyleChoice();
-        this.setSelection(msg.selection);
-        void this.initBackend();
-        return;
-      case 'selection':
-        this.setSelection(msg.nodes);
-        return;
-      case 'thumbnail': {
-        if (!this.state.selection.some((n) => n.id === msg.nodeId)) return;
-        const old = this.state.thumbs[msg.nodeId];
-        if (old) URL.revokeObjectURL(old);
-        this.set({ thumbs: { ...this.state.thumbs, [msg.nodeId]: pngUrl(msg.png) } });
-        return;
-      }
-      case 'run-node-input':
-        this.queue = this.queue.then(() => this.processNode(msg));
-        return;
-      case 'run-node-status':
-        this.updateNode(msg.runId, msg.nodeId, { status: msg.status, message: msg.message });
-        return;
-      case 'run-done': {
-        const run = this.state.run;
-        if (!run || run.id !== msg.runId) return;
-        this.set({
-          run: {
-            ...run,
-            active: false,
-            cancelling: false,
-            cancelled: msg.cancelled,
-            ...(run.cancelRequestedAt !== undefined ? { cancelLatencyMs: performance.now() - run.cancelRequestedAt } : {}),
-            nodes: run.nodes.map((n) => (isFinal(n.status) ? n : { ...n, status: 'cancelled' })),
-          },
-          status: { kind: msg.failed > 0 ? 'error' : 'info', text: msg.message },
-        });
-        return;
-      }
-      default: {
-        const never: never = msg;
-        void never;
-      }
-    }
+  // ------------------------------------------------------------ messages from main (index.tsx dispatches)
+
+  onInit(msg: MessageOf<MainToUi, 'init'>): void {
+    this.set({ connected: true, settings: { ...DEFAULT_SETTINGS, ...msg.settings } });
+    this.fixStyleChoice();
+    this.setSelection(msg.selection);
+    void this.initBackend();
+  }
+
+  onSelection(msg: MessageOf<MainToUi, 'selection'>): void {
+    this.setSelection(msg.nodes);
+  }
+
+  onThumbnail(msg: MessageOf<MainToUi, 'thumbnail'>): void {
+    if (!this.state.selection.some((n) => n.id === msg.nodeId)) return;
+    const old = this.state.thumbs[msg.nodeId];
+    if (old) URL.revokeObjectURL(old);
+    this.set({ thumbs: { ...this.state.thumbs, [msg.nodeId]: pngUrl(msg.png) } });
+  }
+
+  onNodeInput(msg: MessageOf<MainToUi, 'run-node-input'>): void {
+    this.queue = this.queue.then(() => this.processNode(msg));
+  }
+
+  onNodeStatus(msg: MessageOf<MainToUi, 'run-node-status'>): void {
+    this.updateNode(msg.runId, msg.nodeId, { status: msg.status, message: msg.message });
+  }
+
+  onRunDone(msg: MessageOf<MainToUi, 'run-done'>): void {
+    const run = this.state.run;
+    if (!run || run.id !== msg.runId) return;
+    this.set({
+      run: {
+        ...run,
+        active: false,
+        cancelling: false,
+        cancelled: msg.cancelled,
+        ...(run.cancelRequestedAt !== undefined ? { cancelLatencyMs: performance.now() - run.cancelRequestedAt } : {}),
+        nodes: run.nodes.map((n) => (isFinal(n.status) ? n : { ...n, status: 'cancelled' })),
+      },
+      status: { kind: msg.failed > 0 ? 'error' : 'info', text: msg.message },
+    });
   }
 
   private setSelection(nodes: NodeInfo[]): void {
@@ -179,14 +129,10 @@ export class UiController {
   /** Select a usable style when the saved one is gone (e.g. first run). */
   private fixStyleChoice(): void {
     const usable = this.state.styles.filter((s) => !s.problem);
-    const s = this.state.settings;
-    if (!s.packId || !usable.some((u) => u.key === s.packId)) {
-      this.state = { ...this.state, settings: { ...s, packId: usable[0]?.key ?? null } };
-    }
-    if (s.mixPackId && !usable.some((u) => u.key === s.mixPackId)) {
-      this.state = { ...this.state, settings: { ...this.state.settings, mixPackId: null } };
-    }
-    this.set({});
+    let settings = this.state.settings;
+    if (!settings.packId || !usable.some((u) => u.key === settings.packId)) settings = { ...settings, packId: usable[0]?.key ?? null };
+    if (settings.mixPackId && !usable.some((u) => u.key === settings.mixPackId)) settings = { ...settings, mixPackId: null };
+    if (settings !== this.state.settings) this.set({ settings });
   }
 
   async initBackend(): Promise<void> {
@@ -195,7 +141,7 @@ export class UiController {
       const active = await ensureBackend(this.state.settings.backend, (line) => console.info(`[stylepack] ${line}`));
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
     } catch (e) {
-      this.set({ backend: { name: null, description: '', busy: false, error: msgOf(e) } });
+      this.set({ backend: { name: null, description: '', busy: false, error: errText(e) } });
     }
   }
 
@@ -265,7 +211,7 @@ export class UiController {
       this.engine.setStyle(a.vectors, b?.vectors ?? null, settings.mix);
       await this.engine.calibrate();
     } catch (e) {
-      this.set({ run: { ...this.state.run!, active: false }, status: { kind: 'error', text: `Could not start: ${msgOf(e)}` } });
+      this.set({ run: { ...this.state.run!, active: false }, status: { kind: 'error', text: `Could not start: ${errText(e)}` } });
       return;
     }
     this.set({ status: { kind: 'info', text: `Stylizing ${nodes.length} layer${nodes.length === 1 ? '' : 's'} with ${styleName}…` } });
@@ -342,7 +288,7 @@ export class UiController {
         this.updateNode(msg.runId, msg.nodeId, { status: 'cancelled' });
         return; // main already knows (run-cancel) and ends the run
       }
-      const message = msgOf(e);
+      const message = errText(e);
       this.updateNode(msg.runId, msg.nodeId, { status: 'failed', message });
       this.post({ type: 'run-node-error', runId: msg.runId, nodeId: msg.nodeId, message });
     }

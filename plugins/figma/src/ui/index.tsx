@@ -1,50 +1,40 @@
-// UI entry: wires window messages (Figma's { pluginMessage } envelopes) to the controller and
-// renders the panel.
+// UI entry: the one dispatcher for messages from main (protocol.ts), the test hook, the panel.
 import * as tf from '@tensorflow/tfjs';
 import { render } from 'preact';
-import type { MainToUi, UiToMain } from '../protocol.js';
+import { listenToMain, postToMain } from '../protocol.js';
 import { App } from './App.js';
 import { UiController } from './controller.js';
-import { isLibToUi, type LibToMain } from '../library-protocol.js';
 import { LibraryController } from './library-controller.js';
-import { LibraryPanels } from './LibraryPanels.js';
+import { store } from './store.js';
 
-const post = (msg: UiToMain) => parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*');
-const controller = new UiController(post);
-const library = new LibraryController(controller, (msg: LibToMain) => parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*'));
+const controller = new UiController(postToMain);
+const library = new LibraryController(controller, postToMain);
 
-window.onmessage = (event: MessageEvent) => {
-  const msg = (event.data as { pluginMessage?: MainToUi } | null)?.pluginMessage;
-  if (isLibToUi(msg)) return library.handle(msg);
-  if (msg && typeof msg === 'object' && 'type' in msg) controller.handle(msg);
-};
+listenToMain({
+  init: (m) => controller.onInit(m),
+  selection: (m) => controller.onSelection(m),
+  thumbnail: (m) => controller.onThumbnail(m),
+  'run-node-input': (m) => controller.onNodeInput(m),
+  'run-node-status': (m) => controller.onNodeStatus(m),
+  'run-done': (m) => controller.onRunDone(m),
+  'lib-reply': (m) => library.onReply(m),
+});
 
 // Read-only hook for tests and the bench (state, per-node timings, tf memory).
 (window as unknown as { __stylepack: unknown }).__stylepack = {
   get state() {
-    return controller.state;
+    return store.ui.value;
   },
   timings: controller.timings,
   memory: () => tf.memory(),
   modelLoads: () => controller.engine.loads,
   tileSize: () => controller.engine.tileSize,
   get library() {
-    return library.state;
+    return store.lib.value;
   },
   /** tfjs itself, for backend diagnostics in tests and benches. */
   tf,
 };
 
-render(
-  <>
-    <App
-      controller={controller}
-      onImportFiles={async (files) => {
-        for (const f of files) await library.importFile(new Uint8Array(await f.arrayBuffer()), f.name, 'mine');
-      }}
-    />
-    <LibraryPanels lib={library} ui={controller} />
-  </>,
-  document.getElementById('app')!,
-);
+render(<App c={controller} lib={library} />, document.getElementById('app')!);
 void controller.start().then(() => library.start());

@@ -1,85 +1,26 @@
 // The UI side of the pack library (three homes: built-in, mine, this file) and of Learn style.
-// Owns its own state (rendered by LibraryPanels.tsx) and talks to main through the `lib`
-// request/reply messages (library-protocol.ts). Packs it loads go into the stylize
-// controller's PackLibrary, so they appear in the style picker.
+// Writes the store's `lib` slice (store.ts; rendered by the Learn and Library components) and
+// talks to main through the `lib` request/reply messages (protocol.ts). Packs it loads go into
+// the stylize controller's PackLibrary, so they appear in the style picker.
 import * as tf from '@tensorflow/tfjs';
 import { decodePack, encodePack, readPackManifest, type PackDtype, type RgbaImage, type StylePack } from '@stylepack/core';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { SAMPLE_IMAGES } from 'stylepack:samples';
-import type { Home, LibRequest, LibResult, LibToMain, LibToUi, LibraryEntry, LibraryListing, StoredHome } from '../library-protocol.js';
+import type { Home, LibRequest, LibResult, LibraryEntry, MainToUi, MessageOf, StoredHome, UiToMain } from '../protocol.js';
+import { errText } from '../shared/errors.js';
 import { ensureBackend } from './backend.js';
 import { inferGeneratorConfig, webglLearnSizeFits } from './engine.js';
 import { base64ToBytes } from './base64.js';
 import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
-import { QUALITY_STEPS, StyleLearner, encodeLearnedPack, slug, type LearnQuality, type LearnResult } from './learn.js';
+import { QUALITY_STEPS, StyleLearner, encodeLearnedPack, slug, type LearnQuality } from './learn.js';
 import { bundledLossSource } from './lossnet-source.js';
 import { validatePack, type InstalledBase } from './pack-import.js';
+import { patchLearn, patchLib, store, type LearnState, type LibState } from './store.js';
 
-export interface LearnState {
-  styleNode: { id: string; name: string } | null;
-  sampleNodes: { id: string; name: string }[];
-  quality: LearnQuality;
-  steps: number;
-  size: number;
-  running: boolean;
-  cancelling: boolean;
-  phase: string;
-  step: number;
-  stepsPerSec: number | null;
-  /** Per-step style loss (random crops) and the probe style loss at preview steps. */
-  styleLosses: number[];
-  gradNorms: number[];
-  probeLosses: { step: number; value: number }[];
-  previewUrl: string | null;
-  result: LearnResult | null;
-  backend: string | null;
-  name: string;
-  error: string | null;
-}
-
-export interface LibState {
-  listing: LibraryListing | null;
-  builtin: LibraryEntry[];
-  busy: string | null;
-  message: { kind: 'info' | 'error'; text: string } | null;
-  learn: LearnState;
-  /** Last export (for tests): file name and size. */
-  lastExport: { fileName: string; byteLength: number } | null;
-}
-
-const msgOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export const LEARN_SIZES = [128, 256, 384] as const;
 
 export class LibraryController {
-  state: LibState = {
-    listing: null,
-    builtin: [],
-    busy: null,
-    message: null,
-    lastExport: null,
-    learn: {
-      styleNode: null,
-      sampleNodes: [],
-      quality: 'quick',
-      steps: QUALITY_STEPS.quick,
-      size: 256,
-      running: false,
-      cancelling: false,
-      phase: '',
-      step: 0,
-      stepsPerSec: null,
-      styleLosses: [],
-      gradNorms: [],
-      probeLosses: [],
-      previewUrl: null,
-      result: null,
-      backend: null,
-      name: '',
-      error: null,
-    },
-  };
-  private listeners = new Set<() => void>();
   private nextReq = 1;
   private pending = new Map<number, { resolve: (r: LibResult) => void; reject: (e: Error) => void }>();
   private learner: StyleLearner | null = null;
@@ -89,21 +30,20 @@ export class LibraryController {
 
   constructor(
     private readonly ui: UiController,
-    private readonly post: (msg: LibToMain) => void,
+    private readonly post: (msg: UiToMain) => void,
   ) {}
 
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  /** The store's library slice (reading it in a component subscribes the component). */
+  get state(): LibState {
+    return store.lib.value;
   }
 
   private set(patch: Partial<LibState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const fn of this.listeners) fn();
+    patchLib(patch);
   }
 
   private setLearn(patch: Partial<LearnState>): void {
-    this.set({ learn: { ...this.state.learn, ...patch } });
+    patchLearn(patch);
   }
 
   private info(text: string): void {
@@ -116,7 +56,8 @@ export class LibraryController {
 
   // ------------------------------------------------------------ protocol
 
-  handle(msg: LibToUi): void {
+  /** A `lib-reply` from main (index.tsx dispatches): settles the request with its reqId. */
+  onReply(msg: MessageOf<MainToUi, 'lib-reply'>): void {
     const p = this.pending.get(msg.reqId);
     if (!p) return;
     this.pending.delete(msg.reqId);
@@ -186,7 +127,7 @@ export class LibraryController {
           try {
             loaded.push({ home, e, bytes: (await this.request({ op: 'load', home, id: e.id })).bytes });
           } catch (err) {
-            problems.push(msgOf(err));
+            problems.push(errText(err));
           }
         }
         const order = (b: Uint8Array) => (hasWeights(b) ? 0 : 1);
@@ -196,13 +137,13 @@ export class LibraryController {
             await this.addToPicker(bytes, `"${e.name}" (${home === 'mine' ? 'Mine' : 'this file'})`);
             this.noteHome(e.id, home);
           } catch (err) {
-            problems.push(msgOf(err));
+            problems.push(errText(err));
           }
         }
       }
       if (problems.length) this.error(problems.join(' '));
     } catch (e) {
-      this.error(`Could not read the library: ${msgOf(e)}`);
+      this.error(`Could not read the library: ${errText(e)}`);
     }
   }
 
@@ -227,7 +168,7 @@ export class LibraryController {
     try {
       return await fn();
     } catch (e) {
-      this.error(msgOf(e));
+      this.error(errText(e));
       return undefined;
     } finally {
       this.set({ busy: null });
@@ -417,7 +358,7 @@ export class LibraryController {
       this.pendingPreview = { png, width: result.preview.width, height: result.preview.height };
     } catch (e) {
       console.error('[stylepack] learn failed', e instanceof Error ? e.stack : e);
-      this.setLearn({ error: `Learning failed: ${msgOf(e)}`, phase: '' });
+      this.setLearn({ error: `Learning failed: ${errText(e)}`, phase: '' });
     } finally {
       this.learner = null;
       this.setLearn({ running: false, cancelling: false });

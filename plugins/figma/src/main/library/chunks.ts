@@ -1,6 +1,6 @@
 // Bytes ↔ plugin-data strings, split into chunks that each fit Figma's 100 kB limit per entry
-// (key + value). Pure TypeScript: Figma's main-thread sandbox has no atob/btoa and may have no
-// crypto.subtle, so base64 and the checksum (CRC-32, IEEE) are implemented here.
+// (key + value). Base64 is figma.base64Encode/Decode (the sandbox has no atob/btoa); the sandbox
+// may have no crypto.subtle, so the checksum (CRC-32, IEEE) is implemented here.
 //
 // A chunk value is self-describing: "SPK1|<gen>|<index>|<count>|<crc32 of this chunk's bytes>|<base64>",
 // so a chunk stored under the wrong key (a duplicate), a missing chunk, or a damaged one is
@@ -36,58 +36,8 @@ export function crc32(bytes: Uint8Array): number {
 
 // ------------------------------------------------------------------ base64
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-let lut: Int16Array | null = null;
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let s = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    s += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
-    if (s.length >= 8192) {
-      parts.push(s);
-      s = '';
-    }
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    s += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    s += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + '=';
-  }
-  parts.push(s);
-  return parts.join('');
-}
-
-/** Strict: throws on characters outside the alphabet or a bad length. */
-export function base64ToBytes(s: string): Uint8Array {
-  if (!lut) {
-    lut = new Int16Array(128).fill(-1);
-    for (let i = 0; i < 64; i++) lut[ALPHABET.charCodeAt(i)] = i;
-  }
-  if (s.length % 4 !== 0) throw new Error('not valid base64 (length)');
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let n = 0;
-    for (let k = 0; k < 4; k++) {
-      const ch = s.charCodeAt(i + k);
-      const isPad = ch === 61 && i + 4 === s.length && k >= 4 - pad;
-      const v = isPad ? 0 : ch < 128 ? lut[ch]! : -1;
-      if (v < 0) throw new Error('not valid base64 (character)');
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
-  return out;
-}
+/** Figma's own base64 (figma.base64Encode/Decode: the sandbox has no atob/btoa), passed in. */
+export type Base64 = Pick<PluginAPI, 'base64Encode' | 'base64Decode'>;
 
 // ------------------------------------------------------------------ chunks
 
@@ -107,14 +57,14 @@ export class ChunkError extends Error {
 }
 
 /** Split bytes into chunk strings; each fits one plugin-data entry with a short key. */
-export function splitChunks(gen: string, bytes: Uint8Array, chunkBytes = CHUNK_BYTES): { info: ChunkedInfo; chunks: string[] } {
+export function splitChunks(gen: string, bytes: Uint8Array, base64: Base64, chunkBytes = CHUNK_BYTES): { info: ChunkedInfo; chunks: string[] } {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(gen)) throw new Error(`bad chunk generation "${gen}"`);
   if (chunkBytes <= 0 || chunkBytes % 3 !== 0) throw new Error('chunkBytes must be a positive multiple of 3');
   const count = Math.max(1, Math.ceil(bytes.length / chunkBytes));
   const chunks: string[] = [];
   for (let i = 0; i < count; i++) {
     const part = bytes.subarray(i * chunkBytes, Math.min(bytes.length, (i + 1) * chunkBytes));
-    chunks.push(`SPK1|${gen}|${i}|${count}|${crc32(part)}|${bytesToBase64(part)}`);
+    chunks.push(`SPK1|${gen}|${i}|${count}|${crc32(part)}|${base64.base64Encode(part)}`);
   }
   return { info: { gen, count, byteLength: bytes.length, crc32: crc32(bytes) }, chunks };
 }
@@ -124,7 +74,7 @@ export function splitChunks(gen: string, bytes: Uint8Array, chunkBytes = CHUNK_B
  * Throws ChunkError naming the first problem: missing, duplicate/misplaced, damaged, or a
  * whole-pack checksum or length mismatch.
  */
-export function joinChunks(info: ChunkedInfo, values: string[], what = 'the pack'): Uint8Array {
+export function joinChunks(info: ChunkedInfo, values: string[], base64: Base64, what = 'the pack'): Uint8Array {
   if (values.length !== info.count) throw new ChunkError(`${what}: expected ${info.count} chunk(s), found ${values.length}.`);
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -139,7 +89,8 @@ export function joinChunks(info: ChunkedInfo, values: string[], what = 'the pack
     if (Number(idx) !== i) throw new ChunkError(`${what}: ${where} holds chunk ${Number(idx) + 1} instead (duplicated or misplaced chunk).`);
     let bytes: Uint8Array;
     try {
-      bytes = base64ToBytes(b64!);
+      if (b64!.length % 4 !== 0) throw new Error('length');
+      bytes = base64.base64Decode(b64!);
     } catch {
       throw new ChunkError(`${what}: ${where} is damaged (bad base64).`);
     }

@@ -6,7 +6,8 @@
 // Keys: "library/index" → { v: 1, packs: [{ id, name, key, byteLength, crc32, savedAt }] };
 //       "library/pack/<gen>" → the pack's bytes (Uint8Array).
 // A save writes the bytes under a new key, then swaps the index, then deletes the old key.
-import type { HomeListing, LibraryEntry } from '../../library-protocol.js';
+import type { HomeListing, LibraryEntry } from '../../protocol.js';
+import { errText } from '../../shared/errors.js';
 import { crc32, newGen } from './chunks.js';
 
 export const CLIENT_STORAGE_QUOTA = 5 * 1024 * 1024;
@@ -48,7 +49,6 @@ export function storedSize(v: unknown): number {
 }
 
 export const formatBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} kB` : `${(n / 1024 / 1024).toFixed(2)} MB`);
-const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
 export class ClientStore {
   constructor(

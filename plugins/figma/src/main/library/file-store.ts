@@ -7,8 +7,9 @@
 // A save writes every chunk under a NEW generation, then swaps the index entry, then deletes the
 // old generation's chunks. A failure before the swap removes the new chunks and leaves the old
 // pack (and the index) untouched; a failure after it only leaves garbage, swept on the next save.
-import type { HomeListing, LibraryEntry } from '../../library-protocol.js';
-import { ChunkError, joinChunks, newGen, splitChunks, type ChunkedInfo } from './chunks.js';
+import type { HomeListing, LibraryEntry } from '../../protocol.js';
+import { errText } from '../../shared/errors.js';
+import { ChunkError, joinChunks, newGen, splitChunks, type Base64, type ChunkedInfo } from './chunks.js';
 
 export const NAMESPACE = 'stylepack';
 const INDEX_KEY = 'lib.index';
@@ -29,10 +30,12 @@ interface FileEntry extends ChunkedInfo {
   savedAt: string;
 }
 
-const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
 export class FileStore {
-  constructor(private readonly node: SharedDataNode) {}
+  constructor(
+    private readonly node: SharedDataNode,
+    private readonly base64: Base64,
+  ) {}
 
   private readIndex(): { entries: FileEntry[]; problems: string[] } {
     const raw = this.node.getSharedPluginData(NAMESPACE, INDEX_KEY);
@@ -75,7 +78,7 @@ export class FileStore {
     if (!e) throw new Error(`No pack "${id}" is saved in this file.`);
     const values: string[] = [];
     for (let i = 0; i < e.count; i++) values.push(this.node.getSharedPluginData(NAMESPACE, chunkKey(e.gen, i)));
-    return joinChunks(e, values, `"${e.name}" (saved in this file)`);
+    return joinChunks(e, values, this.base64, `"${e.name}" (saved in this file)`);
   }
 
   /** Save (or replace) a pack. Nothing already stored is lost if this throws. */
@@ -87,7 +90,7 @@ export class FileStore {
     }
     const old = entries.find((x) => x.id === id);
     if (!old && entries.length >= MAX_FILE_PACKS) throw new Error(`This file already holds ${MAX_FILE_PACKS} packs; delete some first.`);
-    const { info, chunks } = splitChunks(newGen(), bytes);
+    const { info, chunks } = splitChunks(newGen(), bytes, this.base64);
     const written: string[] = [];
     try {
       chunks.forEach((c, i) => {
@@ -96,7 +99,7 @@ export class FileStore {
         written.push(key);
       });
       // Read back before publishing: a host that silently truncated would be caught here.
-      joinChunks(info, chunks.map((_, i) => this.node.getSharedPluginData(NAMESPACE, chunkKey(info.gen, i))), `"${name}"`);
+      joinChunks(info, chunks.map((_, i) => this.node.getSharedPluginData(NAMESPACE, chunkKey(info.gen, i))), this.base64, `"${name}"`);
       const entry: FileEntry = { ...info, id, name, savedAt: new Date().toISOString() };
       const next = old ? entries.map((x) => (x.id === id ? entry : x)) : [...entries, entry];
       this.writeIndex(next); // the swap: from here on readers see the new pack

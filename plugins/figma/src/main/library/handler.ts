@@ -1,21 +1,21 @@
-// Main-thread side of the library protocol (library-protocol.ts): answers each `lib` request
+// Main-thread side of the pack-library messages (protocol.ts): answers each `lib` request
 // from the UI with one `lib-reply`. Errors become { ok: false, error } with a readable message.
-import type { ExportedNode, LibRequest, LibResult, LibToMain, LibToUi, LibraryListing } from '../../library-protocol.js';
+import type { ExportedNode, LibRequest, LibResult, LibraryListing, MainToUi, MessageOf, UiToMain } from '../../protocol.js';
+import { errText } from '../../shared/errors.js';
 import { ClientStore } from './client-store.js';
 import { FileStore } from './file-store.js';
 
-const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
 export class LibraryHandler {
   readonly mine: ClientStore;
   readonly file: FileStore;
 
-  constructor(private readonly post: (msg: LibToUi) => void) {
+  constructor(private readonly post: (msg: MessageOf<MainToUi, 'lib-reply'>) => void) {
     this.mine = new ClientStore(figma.clientStorage);
-    this.file = new FileStore(figma.root);
+    this.file = new FileStore(figma.root, figma);
   }
 
-  async handle(msg: LibToMain): Promise<void> {
+  async handle(msg: MessageOf<UiToMain, 'lib'>): Promise<void> {
     try {
       const result = await this.run(msg.req);
       this.post({ type: 'lib-reply', reqId: msg.reqId, ok: true, result });

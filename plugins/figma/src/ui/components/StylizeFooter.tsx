@@ -1,0 +1,33 @@
+// Stylize / Cancel, why Stylize is disabled, the status line and the run's progress.
+import type { UiController } from '../controller.js';
+import { RunList } from './RunList.js';
+
+export function StylizeFooter({ c }: { c: UiController }) {
+  const { run, status, selection } = c.state;
+  const blocker = c.blocker();
+  const running = !!run?.active;
+  return (
+    <footer>
+      {running ? (
+        <button class="secondary" data-testid="cancel" disabled={run?.cancelling} onClick={(e) => c.cancel(e.timeStamp)}>
+          {run?.cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      ) : (
+        <button class="primary" data-testid="stylize" disabled={!!blocker} title={blocker ?? ''} onClick={() => void c.stylize()}>
+          Stylize {selection.length > 1 ? `${selection.length} layers` : ''}
+        </button>
+      )}
+      {blocker && !running && (
+        <p class="hint" data-testid="stylize-hint">
+          {blocker}
+        </p>
+      )}
+      {status && (
+        <p class={`status ${status.kind}`} data-testid="status" role="status">
+          {status.text}
+        </p>
+      )}
+      {run && <RunList run={run} />}
+    </footer>
+  );
+}

@@ -1,0 +1,131 @@
+// The UI's one store: Preact signals that the components read (reading `.value` while rendering
+// subscribes a component) and the controllers write. The stylize part (`ui`) and the pack
+// library + Learn part (`lib`) are two slices of it, each replaced as a whole on change.
+import { signal } from '@preact/signals';
+import { DEFAULT_SETTINGS, type LibraryEntry, type LibraryListing, type NodeInfo, type NodeRunStatus, type Settings } from '../protocol.js';
+import type { StyleOption } from './engine.js';
+import { QUALITY_STEPS, type LearnQuality, type LearnResult } from './learn.js';
+
+export interface RunNode {
+  id: string;
+  name: string;
+  status: NodeRunStatus;
+  message?: string;
+  tilesDone: number;
+  tilesTotal: number;
+  downscaled?: string | null;
+}
+
+export interface RunState {
+  id: number;
+  styleName: string;
+  nodes: RunNode[];
+  active: boolean;
+  cancelling: boolean;
+  cancelled: boolean;
+  /** performance.now() of the Cancel click (its event timestamp), and how long stopping took. */
+  cancelRequestedAt?: number;
+  cancelLatencyMs?: number;
+  /** Longest single tile so far: a click waits at most this long before it is handled. */
+  maxTileMs: number;
+}
+
+export interface Status {
+  text: string;
+  kind: 'info' | 'error';
+}
+
+export interface UiState {
+  connected: boolean;
+  settings: Settings;
+  selection: NodeInfo[];
+  thumbs: Record<string, string>;
+  styles: StyleOption[];
+  backend: { name: string | null; description: string; busy: boolean; error: string | null };
+  run: RunState | null;
+  status: Status | null;
+}
+
+export interface LearnState {
+  styleNode: { id: string; name: string } | null;
+  sampleNodes: { id: string; name: string }[];
+  quality: LearnQuality;
+  steps: number;
+  size: number;
+  running: boolean;
+  cancelling: boolean;
+  phase: string;
+  step: number;
+  stepsPerSec: number | null;
+  /** Per-step style loss (random crops) and the probe style loss at preview steps. */
+  styleLosses: number[];
+  gradNorms: number[];
+  probeLosses: { step: number; value: number }[];
+  previewUrl: string | null;
+  result: LearnResult | null;
+  backend: string | null;
+  name: string;
+  error: string | null;
+}
+
+export interface LibState {
+  listing: LibraryListing | null;
+  builtin: LibraryEntry[];
+  busy: string | null;
+  message: Status | null;
+  learn: LearnState;
+  /** Last export (for tests): file name and size. */
+  lastExport: { fileName: string; byteLength: number } | null;
+}
+
+export const store = {
+  ui: signal<UiState>({
+    connected: false,
+    settings: { ...DEFAULT_SETTINGS },
+    selection: [],
+    thumbs: {},
+    styles: [],
+    backend: { name: null, description: '', busy: false, error: null },
+    run: null,
+    status: null,
+  }),
+  lib: signal<LibState>({
+    listing: null,
+    builtin: [],
+    busy: null,
+    message: null,
+    lastExport: null,
+    learn: {
+      styleNode: null,
+      sampleNodes: [],
+      quality: 'quick',
+      steps: QUALITY_STEPS.quick,
+      size: 256,
+      running: false,
+      cancelling: false,
+      phase: '',
+      step: 0,
+      stepsPerSec: null,
+      styleLosses: [],
+      gradNorms: [],
+      probeLosses: [],
+      previewUrl: null,
+      result: null,
+      backend: null,
+      name: '',
+      error: null,
+    },
+  }),
+};
+
+export function patchUi(patch: Partial<UiState>): void {
+  store.ui.value = { ...store.ui.value, ...patch };
+}
+
+export function patchLib(patch: Partial<LibState>): void {
+  store.lib.value = { ...store.lib.value, ...patch };
+}
+
+export function patchLearn(patch: Partial<LearnState>): void {
+  patchLib({ learn: { ...store.lib.value.learn, ...patch } });
+}
