@@ -7,6 +7,7 @@ import { initNodeBackend } from '../node/backend-node.js';
 import {
   LAYER_REFERENCE_SIDE,
   layerTextureScale,
+  previewImageSide,
   resampleRgb,
   stylizeAtScale,
   workingSize,
@@ -70,6 +71,19 @@ describe('texture scale arithmetic', () => {
     // 200 %: strokes twice as large relative to the layer = the model sees half the pixels.
     expect(layerTextureScale(2, 300, 300)).toBe(2);
     expect(() => layerTextureScale(0, 300, 300)).toThrow(/positive/);
+  });
+
+  it('exports the preview at the model side when that is larger than the preview, never above the layer', () => {
+    expect(previewImageSide(1, 4096)).toBe(512); // model at 512 px: export 512, show at 256
+    expect(previewImageSide(4, 4096)).toBe(256); // model at 128 px: the 256 px preview suffices
+    expect(previewImageSide(0.25, 4096)).toBe(2048);
+    expect(previewImageSide(0.25, 300)).toBe(300); // the model sees 1200 px: enlarged from the layer, as in the full run
+    expect(previewImageSide(1, 100)).toBe(100);
+    // The preview's model then runs at the full run's size.
+    for (const [rel, side] of [[1, 4096], [0.5, 1000], [2, 300], [0.25, 300]]) {
+      const p = previewImageSide(rel, side);
+      expect(workingSize(p, p, layerTextureScale(rel, side, p))).toEqual(workingSize(side, side, layerTextureScale(rel, side, side)));
+    }
   });
 });
 

@@ -37,6 +37,16 @@ export function layerTextureScale(relative: number, layerSide: number, imageSide
   return imageSide / modelSide;
 }
 
+/**
+ * Longest side to export a layer at for its preview (at least `previewSide`): the side the model
+ * will work at when that is larger, so the preview's model input is the layer at the full run's
+ * resolution (not an enlarged thumbnail), and never more than the full output.
+ */
+export function previewImageSide(relative: number, layerSide: number, previewSide = 256): number {
+  const modelSide = Math.round(layerSide / layerTextureScale(relative, layerSide, layerSide));
+  return Math.min(layerSide, Math.max(previewSide, modelSide));
+}
+
 /** Size the model works at for an image of width×height at texture scale `scale`. */
 export function workingSize(width: number, height: number, scale: number, minSide = 8): { width: number; height: number } {
   if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`The texture scale must be a positive number (got ${scale}).`);

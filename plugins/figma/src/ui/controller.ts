@@ -1,6 +1,7 @@
 // Stylize: the UI's side of the stylize messages and the actions behind the Stylize tab. It
 // writes the store's `ui` slice (store.ts); the components render it and call the methods here.
 import * as tf from '@tensorflow/tfjs';
+import { LAYER_TEXTURE_MAX, LAYER_TEXTURE_MIN, layerTextureScale } from '@stylepack/core';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
 import { errText } from '../shared/errors.js';
@@ -25,6 +26,12 @@ export interface NodeTiming {
 
 export type Post = (msg: UiToMain) => void;
 
+/** What a run needs from the live preview: it shares the one model, so it pauses during runs. */
+export interface PreviewHold {
+  suspend(): Promise<void>;
+  resume(): void;
+}
+
 export class UiController {
   readonly library = new PackLibrary();
   readonly engine = new StyleEngine();
@@ -32,8 +39,23 @@ export class UiController {
   private nextRunId = 1;
   private queue: Promise<void> = Promise.resolve();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by the preview (index.tsx); suspended from a run's start to its end. */
+  previewHold: PreviewHold | null = null;
+  private previewHeld = false;
 
   constructor(private post: Post) {}
+
+  private holdPreview(): Promise<void> {
+    if (this.previewHeld || !this.previewHold) return Promise.resolve();
+    this.previewHeld = true;
+    return this.previewHold.suspend();
+  }
+
+  private releasePreview(): void {
+    if (!this.previewHeld) return;
+    this.previewHeld = false;
+    this.previewHold?.resume();
+  }
 
   /** The store's stylize slice (reading it in a component subscribes the component). */
   get state(): UiState {
@@ -70,7 +92,9 @@ export class UiController {
   // ------------------------------------------------------------ messages from main (index.tsx dispatches)
 
   onInit(msg: MessageOf<MainToUi, 'init'>): void {
-    this.set({ connected: true, settings: { ...DEFAULT_SETTINGS, ...msg.settings } });
+    const settings = { ...DEFAULT_SETTINGS, ...msg.settings };
+    settings.textureScale = Math.min(LAYER_TEXTURE_MAX, Math.max(LAYER_TEXTURE_MIN, settings.textureScale));
+    this.set({ connected: true, settings });
     this.fixStyleChoice();
     this.setSelection(msg.selection);
     void this.initBackend();
@@ -109,6 +133,7 @@ export class UiController {
       },
       status: { kind: msg.failed > 0 ? 'error' : 'info', text: msg.message },
     });
+    this.releasePreview();
   }
 
   private setSelection(nodes: NodeInfo[]): void {
@@ -197,6 +222,7 @@ export class UiController {
       status: { kind: 'info', text: 'Loading the model…' },
     });
     try {
+      await this.holdPreview(); // the preview shares the model: let it stop first
       const active = await ensureBackend(settings.backend);
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
       const a = this.library.vectors(settings.packId!);
@@ -212,6 +238,7 @@ export class UiController {
       await this.engine.calibrate();
     } catch (e) {
       this.set({ run: { ...this.state.run!, active: false }, status: { kind: 'error', text: `Could not start: ${errText(e)}` } });
+      this.releasePreview();
       return;
     }
     this.set({ status: { kind: 'info', text: `Stylizing ${nodes.length} layer${nodes.length === 1 ? '' : 's'} with ${styleName}…` } });
@@ -227,6 +254,7 @@ export class UiController {
         mix: settings.mix,
         strength: settings.strength,
         preserveColors: settings.preserveColors,
+        textureScale: settings.textureScale,
         backend: tf.getBackend(),
       },
     });
@@ -252,10 +280,12 @@ export class UiController {
       const t1 = performance.now();
       let tiles = 0;
       let tileStart = performance.now();
-      const { strength, preserveColors } = this.state.settings;
+      const { strength, preserveColors, textureScale } = this.state.settings;
+      const side = Math.max(img.width, img.height);
       const out = await this.engine.stylize(img, {
         strength,
         preserveColors,
+        scale: layerTextureScale(textureScale, side, side),
         isCancelled: cancelled,
         onTile: (done, total) => {
           tiles = total;
