@@ -9,7 +9,7 @@ export function PreviewPane({ p }: { p: PreviewController }) {
   if (!nodeId) return null;
   const url = showBefore ? sourceUrl : result?.url ?? null;
   return (
-    <section class="preview" data-testid="preview" data-pending={pending} data-key={showBefore ? 'before' : store.preview.value.resultKey ?? ''}>
+    <section class="preview" data-testid="preview" data-pending={pending ? 'true' : 'false'} data-key={showBefore ? 'before' : store.preview.value.resultKey ?? ''}>
       <h2>
         Preview
         <button
