@@ -26,9 +26,13 @@ export interface NodeTiming {
 
 export type Post = (msg: UiToMain) => void;
 
-/** What a run needs from the live preview: it shares the one model, so it pauses during runs. */
+/**
+ * What a run needs from the live preview: it shares the one model, so it starts no work during
+ * runs. A preview step already under way may finish (its tensors are its own; the style it set
+ * was read when its ops were queued); the run sets its own style after suspend().
+ */
 export interface PreviewHold {
-  suspend(): Promise<void>;
+  suspend(): void;
   resume(): void;
 }
 
@@ -45,10 +49,10 @@ export class UiController {
 
   constructor(private post: Post) {}
 
-  private holdPreview(): Promise<void> {
-    if (this.previewHeld || !this.previewHold) return Promise.resolve();
+  private holdPreview(): void {
+    if (this.previewHeld || !this.previewHold) return;
     this.previewHeld = true;
-    return this.previewHold.suspend();
+    this.previewHold.suspend();
   }
 
   private releasePreview(): void {
@@ -221,8 +225,8 @@ export class UiController {
       },
       status: { kind: 'info', text: 'Loading the model…' },
     });
+    this.holdPreview(); // the preview shares the model: it starts nothing until the run ends
     try {
-      await this.holdPreview(); // the preview shares the model: let it stop first
       const active = await ensureBackend(settings.backend);
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
       const a = this.library.vectors(settings.packId!);

@@ -77,7 +77,7 @@ export class PreviewController {
 
   stop(): void {
     this.stopEffect?.();
-    void this.scheduler.suspend();
+    this.scheduler.suspend();
   }
 
   toggleBefore(): void {
@@ -115,8 +115,9 @@ export class PreviewController {
     if (!weights) throw new Error(`The base model for "${a.label}" is not installed.`);
     const b = settings.mixPackId && settings.mix > 0 ? library.vectors(settings.mixPackId) : null;
     if (b && b.baseSha !== a.baseSha) throw new Error(`"${a.label}" and "${b.label}" were trained for different base models and cannot be mixed.`);
-    // A run shares the engine: it suspends the scheduler (stale() turns true, so this render
-    // stops at its next tile) and waits for this render to end before it sets its own style.
+    // A run shares the engine: it suspends the scheduler first (stale() turns true), then sets
+    // its own style. Checked right before setStyle (no await in between), so a render overtaken
+    // by a run never overwrites the run's style; its later tiles are skipped (isCancelled).
     if (stale()) throw new CancelledError();
     engine.ensureModel(a.baseSha, weights);
     engine.setStyle(a.vectors, b?.vectors ?? null, settings.mix);

@@ -107,26 +107,41 @@ describe('PreviewScheduler', () => {
     expect(p.current).toEqual({ result: 'out(a)', resultKey: 'a', pending: false, error: 'out of memory' });
   });
 
-  it('suspend stops the running render and waits for it; nothing starts until resume', async () => {
+  it('suspend tells the running render to stop at once; nothing starts until resume', async () => {
     const { p, jobs } = setup();
     p.request('a');
     await tick();
-    let suspended = false;
-    const s = p.suspend().then(() => (suspended = true));
+    p.suspend();
     expect(jobs[0].stale()).toBe(true);
-    await tick();
-    expect(suspended).toBe(false); // the render is still running
-    jobs[0].fail(new Error('Cancelled'));
-    await s;
     p.request('b');
     await tick();
+    jobs[0].finish(); // its step ends after the suspend: dropped
+    await tick();
     expect(jobs).toHaveLength(1);
+    expect(p.current).toMatchObject({ result: null, pending: true });
     p.resume();
     await tick();
     expect(jobs.map((j) => j.input)).toEqual(['a', 'b']);
     jobs[1].finish();
     await p.idle();
     expect(p.current.result).toBe('out(b)');
+  });
+
+  it('resumed while the stopped render is still finishing: the latest request is rendered after it', async () => {
+    const { p, jobs } = setup();
+    p.request('a');
+    await tick();
+    p.suspend();
+    p.request('b');
+    p.resume();
+    await tick();
+    expect(jobs).toHaveLength(1); // one render at a time
+    jobs[0].fail(new Error('Cancelled'));
+    await tick();
+    expect(jobs.map((j) => j.input)).toEqual(['a', 'b']);
+    jobs[1].finish();
+    await p.idle();
+    expect(p.current).toMatchObject({ result: 'out(b)', pending: false, error: null });
   });
 
   it('request(null) clears the preview and drops the running render', async () => {

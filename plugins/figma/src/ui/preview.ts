@@ -70,12 +70,14 @@ export class PreviewScheduler<I, R> {
     this.schedule();
   }
 
-  /** Stop (the running render is told to stop) and start nothing until resume(); resolves when idle. */
-  async suspend(): Promise<void> {
+  /**
+   * Start nothing until resume(); a running render is told to stop (stale() turns true), so it
+   * starts no further step. It may still be finishing the step it is in; its result is dropped.
+   */
+  suspend(): void {
     this.suspended++;
     this.generation++;
     this.clearTimer();
-    await this.running;
   }
 
   /** Undo one suspend(); renders the latest request if it is not on show. */
