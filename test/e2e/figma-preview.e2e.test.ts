@@ -3,12 +3,14 @@
 // the style or the texture scale changes, toggles to the layer as it is, and matches the layer
 // a run then creates (the same engine and scale mapping). Fixture images are generated here.
 import * as tf from '@tensorflow/tfjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
 
 function picture(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -142,6 +144,8 @@ describe('live preview (wasm)', { timeout: 300_000 }, () => {
     await expect.poll(() => ui.getByTestId('texture-scale-value').textContent()).toBe('200%');
     const big = await settledPreview(b.key);
     expect(meanDiff(big.data, b.data), 'larger strokes change the preview').toBeGreaterThan(4);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await s.page.screenshot({ path: join(ARTIFACTS, 'figma-preview-wasm.png') });
     await ui.getByTestId('stylize').click();
     expect(await waitForRunDone(s.host, 2, 240_000)).toMatchObject({ created: 1, failed: 0 });
     expect(maxDiff(resultPixels('1:11').data, big.data), 'full result at 200 % vs its preview').toBeLessThanOrEqual(2);
