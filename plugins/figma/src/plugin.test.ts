@@ -62,6 +62,11 @@ describe('settings sanitizing', () => {
       mix: 0.5,
     });
   });
+  it('keeps a positive finite texture scale (the panel clamps it to its range), else the default', () => {
+    expect(DEFAULT_SETTINGS.textureScale).toBe(1);
+    expect(sanitize({ textureScale: 2 }).textureScale).toBe(2);
+    for (const bad of [0, -1, Infinity, NaN, '2', null]) expect(sanitize({ textureScale: bad }).textureScale).toBe(1);
+  });
 });
 
 describe('StyleEngine (cpu)', () => {
