@@ -66,12 +66,13 @@ export async function main(argv: string[], { printTable, writeResults }: BenchLi
         const frame = page.frames().find((f) => f !== page.mainFrame())!;
         const learnState = () => frame.evaluate('window.__stylepack.library.learn') as Promise<{ stepsPerSec: number | null; step: number; backend: string | null; error: string | null; result: { steps: number; seconds: number } | null }>;
         await ui.getByTestId('lib-import').setInputFiles({ name: 'base.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(baseBytes) });
-        await ui.locator('[data-testid=lib-entry][data-home=mine]').first().waitFor({ timeout: 60_000 });
+        await ui.locator('[data-testid=lib-entry][data-home=mine]').first().waitFor({ state: 'attached', timeout: 60_000 }); // Library tab
         s.host.select(['1:2']);
         await ui.locator('[data-testid=sel-item][data-node-id="1:2"]').waitFor();
+        await ui.getByTestId('tab-learn').click(); // the panel's Learn tab
         await ui.getByTestId('learn-mark-style').click();
         s.host.select(['1:3']);
-        await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor();
+        await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor({ state: 'attached' }); // Stylize tab
         await ui.getByTestId('learn-mark-samples').click();
         await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
         await ui.getByTestId('learn-steps').fill(String(steps));

@@ -85,10 +85,6 @@ async function open(h: FigmaHost): Promise<void> {
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
   await page.goto(server.url);
-  await page.evaluate(() => {
-    const f = document.getElementById('plugin-ui') as HTMLIFrameElement;
-    f.style.height = '1380px';
-  });
   await mountUi(page, h);
   host = h;
   ui = page.frameLocator('#plugin-ui');
@@ -99,7 +95,14 @@ async function state<T>(fn: string): Promise<T> {
   return frame.evaluate(`(${fn})(window.__stylepack)`) as Promise<T>;
 }
 
+/** The panel's tabs: Stylize, Learn, Library. */
+async function showTab(tab: 'stylize' | 'learn' | 'library'): Promise<void> {
+  await ui.getByTestId(`tab-${tab}`).click();
+  await ui.getByTestId(`panel-${tab}`).waitFor();
+}
+
 async function useBackend(name: string): Promise<void> {
+  await showTab('stylize');
   await ui.getByTestId('backend-pref').selectOption(name);
   await expect.poll(() => ui.getByTestId('backend').textContent(), { timeout: 60_000 }).toBe(name);
 }
@@ -112,6 +115,7 @@ interface LearnSnapshot {
 }
 
 async function learn(steps: number): Promise<LearnSnapshot> {
+  await showTab('learn');
   host.select(['2:11']);
   await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(1);
   await ui.getByTestId('learn-mark-style').click();
@@ -175,11 +179,12 @@ afterAll(async () => {
 describe('Learn style and the pack library in Chromium', () => {
   it('imports a base model into "Mine" (validated, stored in clientStorage, usage shown)', async () => {
     await expect.poll(() => ui.getByTestId('learn-hint').textContent(), { timeout: 30_000 }).toMatch(/No base model is installed|Mark a selected frame/);
+    await showTab('library');
     await ui.getByTestId('lib-import').setInputFiles({ name: 'base.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(base.bytes) });
     await expect.poll(() => ui.locator('[data-testid=lib-entry][data-home=mine]').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => ui.getByTestId('lib-usage').textContent()).toMatch(/kB of 5\.00 MB used/);
     expect([...host.storage.keys()].some((k) => k.startsWith('library/pack/'))).toBe(true);
-    await ui.locator('[data-testid=style-option]').first().waitFor();
+    await ui.locator('[data-testid=style-option]').first().waitFor({ state: 'attached' }); // in the (hidden) Stylize tab
   });
 
   it('learns a style from a frame on wasm: style loss falls, preview and steps/s shown; saves it to this file', async () => {
@@ -229,6 +234,7 @@ describe('Learn style and the pack library in Chromium', () => {
   });
 
   it('exports it as a .stylepack download and imports it back into "Mine"', async () => {
+    await showTab('library');
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 30_000 }),
       ui.locator(`[data-testid=lib-entry][data-home=file][data-id="${learnedId}"] [data-testid=lib-export]`).click(),
@@ -244,7 +250,7 @@ describe('Learn style and the pack library in Chromium', () => {
   });
 
   it('stylizes with the learned pack, matching @stylepack/core on cpu', async () => {
-    await useBackend('wasm');
+    await useBackend('wasm'); // on the Stylize tab
     await ui.locator(`[data-testid=style-option][data-key^="${learnedId}#"]`).click();
     host.select(['2:12']);
     await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(1);
@@ -266,6 +272,7 @@ describe('Learn style and the pack library in Chromium', () => {
 
   it('rejects damaged packs with a message and keeps the library as it was', async () => {
     const before = await state<{ mine: { entries: unknown[] }; file: { entries: unknown[] } }>('s => s.library.listing');
+    await showTab('library');
     const tampered = exported.slice();
     tampered[tampered.length - 20] ^= 0xff;
     const cases: [string, Uint8Array, RegExp][] = [

@@ -8,6 +8,7 @@
 // Uint8Arrays cross the Node↔page boundary as base64 (transport only; both ends see Uint8Array).
 import type { Page } from 'playwright-core';
 import type { FigmaHost } from './index.js';
+import { applyTheme } from './theme.js';
 
 export const PLUGIN_ID = 'stylepack-emulated';
 
@@ -40,6 +41,7 @@ export const HOST_PAGE_HTML = `<!doctype html>
   });
   window.__figmaHost = {
     load: (html) => new Promise((resolve) => { iframe.onload = () => resolve(); iframe.srcdoc = html; }),
+    size: (w, h) => { iframe.style.width = w + 'px'; iframe.style.height = h + 'px'; },
     toUi: (wire) => iframe.contentWindow.postMessage({ pluginMessage: dec(wire), pluginId: ${JSON.stringify(PLUGIN_ID)} }, '*'),
     showCanvas: (items) => {
       const c = document.getElementById('canvas'); c.textContent = '';
@@ -78,7 +80,13 @@ export function decodeWire(v: unknown): unknown {
 export async function mountUi(page: Page, host: FigmaHost): Promise<void> {
   if (!host.ui) throw new Error('figma-host: the plugin has not called figma.showUI()');
   await page.exposeFunction('__figmaHostFromUi', (wire: unknown) => host.fromUi(decodeWire(wire)));
-  await page.evaluate((html) => (window as unknown as { __figmaHost: { load(h: string): Promise<void> } }).__figmaHost.load(html), host.ui.html);
+  // The window has the size showUI / figma.ui.resize gave it; the theme when themeColors is on.
+  const size = (s: { width: number; height: number }) =>
+    page.evaluate(([w, h]) => (window as unknown as { __figmaHost: { size(w: number, h: number): void } }).__figmaHost.size(w, h), [s.width, s.height] as const).catch(() => undefined);
+  await size(host.ui);
+  host.onUiResize(size);
+  const html = host.ui.options.themeColors === true ? applyTheme(host.ui.html, host.theme) : host.ui.html;
+  await page.evaluate((h) => (window as unknown as { __figmaHost: { load(h: string): Promise<void> } }).__figmaHost.load(h), html);
   let chain: Promise<unknown> = Promise.resolve();
   host.connectUi((msg) => {
     const wire = encodeWire(msg);

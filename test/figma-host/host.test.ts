@@ -128,6 +128,25 @@ describe('figma-host', () => {
     ]);
   });
 
+  it('showUI and ui.resize: documented defaults (300×200) and minimum (70×0); sizes must be numbers', () => {
+    const { h, figma } = host();
+    figma.showUI('<p>ui</p>');
+    expect(h.ui).toMatchObject({ width: 300, height: 200, visible: true });
+    const sizes: unknown[] = [];
+    h.onUiResize((s) => sizes.push(s));
+    figma.ui.resize(480, 640);
+    figma.ui.resize(10, -5);
+    expect(sizes).toEqual([
+      { width: 480, height: 640 },
+      { width: 70, height: 0 },
+    ]);
+    expect(h.ui).toMatchObject({ width: 70, height: 0 });
+    expect(() => figma.ui.resize('480', 640)).toThrow(/finite numbers/);
+    expect(() => figma.ui.resize(Number.NaN, 640)).toThrow(/finite numbers/);
+    figma.showUI('<p>ui</p>', { width: 20, height: 900, visible: false });
+    expect(h.ui).toMatchObject({ width: 70, height: 900, visible: false });
+  });
+
   it('ui messages are cloned and travel in Figma envelopes; commitUndo groups changes', async () => {
     const { h, figma } = host();
     expect(() => figma.ui.postMessage({ a: 1 })).toThrow(/showUI/);

@@ -6,6 +6,7 @@
 // `__html__`, `console` and timers — like Figma's sandbox, there is no DOM, fetch or window.
 import vm from 'node:vm';
 import { decodePng, encodePng, resize, sha1Hex, sniffImage, solid, type Rgba } from './images.js';
+import type { FigmaTheme } from './theme.js';
 
 export { decodePng, encodePng, resize, sniffImage, solid, type Rgba } from './images.js';
 
@@ -30,11 +31,16 @@ export interface HostOptions {
   pages?: { name: string; children: FixtureNode[] }[];
   /** clientStorage contents at start (simulating a previous session). */
   clientStorage?: Record<string, unknown>;
+  /** The editor's theme, which a UI shown with themeColors: true gets (theme.ts). Default light. */
+  theme?: FigmaTheme;
 }
 
 export const CLIENT_STORAGE_QUOTA = 5 * 1024 * 1024;
 export const PLUGIN_DATA_ENTRY_LIMIT = 100 * 1024;
 export const MAX_IMAGE_SIDE = 4096;
+/** showUI's documented defaults and minimums (also figma.ui.resize's minimum: 70×0). */
+export const UI_DEFAULT_SIZE = { width: 300, height: 200 };
+export const UI_MIN_SIZE = { width: 70, height: 0 };
 
 const IDENTITY: Transform = [
   [1, 0, 0],
@@ -70,6 +76,7 @@ const SCALE_MODES = new Set(['FILL', 'FIT', 'CROP', 'TILE']);
 
 export class FigmaHost {
   readonly documentAccess: 'dynamic-page' | 'static';
+  readonly theme: FigmaTheme;
   readonly root: EmuNode;
   currentPage: EmuNode;
   readonly images = new Map<string, { bytes: Uint8Array; width: number; height: number }>();
@@ -79,7 +86,10 @@ export class FigmaHost {
   /** Changes since the last commitUndo. */
   pendingChanges: string[] = [];
   readonly storage = new Map<string, unknown>();
-  ui: { html: string; options: Record<string, unknown>; visible: boolean } | null = null;
+  /** The plugin's UI window: its HTML, showUI options, visibility and current size. */
+  ui: { html: string; options: Record<string, unknown>; visible: boolean; width: number; height: number } | null = null;
+  /** Every figma.ui.resize, as applied (after Figma's minimum). */
+  readonly uiResizes: { width: number; height: number }[] = [];
   closed = false;
   /** Every message main posted to the UI (clones), in order. */
   readonly sentToUi: unknown[] = [];
@@ -92,9 +102,11 @@ export class FigmaHost {
   private uiQueue: unknown[] = [];
   private selectionByPage = new Map<EmuNode, EmuNode[]>();
   private building = true;
+  private uiResizeListeners = new Set<(size: { width: number; height: number }) => void>();
 
   constructor(opts: HostOptions = {}) {
     this.documentAccess = opts.documentAccess ?? 'dynamic-page';
+    this.theme = opts.theme ?? 'light';
     this.root = new EmuNode(this, '0:0', 'DOCUMENT', 'Document');
     const pages = opts.pages ?? [{ name: 'Page 1', children: [] }];
     for (const p of pages) {
@@ -191,6 +203,12 @@ export class FigmaHost {
     for (const m of this.uiQueue.splice(0)) sink(m);
   }
 
+  /** Called on every figma.ui.resize (the browser side resizes the iframe). */
+  onUiResize(fn: (size: { width: number; height: number }) => void): () => void {
+    this.uiResizeListeners.add(fn);
+    return () => this.uiResizeListeners.delete(fn);
+  }
+
   /** A message from the UI: `parent.postMessage({ pluginMessage }, '*')` arrives here. */
   fromUi(envelope: unknown): void {
     if (!envelope || typeof envelope !== 'object' || !('pluginMessage' in envelope)) return; // Figma ignores other messages
@@ -266,7 +284,12 @@ export class FigmaHost {
         if (host.ui) host.ui.visible = false;
       },
       resize(width: number, height: number) {
-        if (host.ui) host.ui.options = { ...host.ui.options, width, height };
+        const size = checkUiSize('resize', width, height);
+        if (!host.ui) return;
+        host.ui.width = size.width;
+        host.ui.height = size.height;
+        host.uiResizes.push(size);
+        for (const l of host.uiResizeListeners) l(size);
       },
       close() {
         host.ui = null;
@@ -315,7 +338,8 @@ export class FigmaHost {
       },
       showUI(html: string, options: Record<string, unknown> = {}) {
         if (typeof html !== 'string') throw new Error('in showUI: Expected "html" to be a string');
-        host.ui = { html, options, visible: options.visible !== false };
+        const size = checkUiSize('showUI', options.width ?? UI_DEFAULT_SIZE.width, options.height ?? UI_DEFAULT_SIZE.height);
+        host.ui = { html, options, visible: options.visible !== false, ...size };
       },
       on(type: string, cb: (...a: unknown[]) => void) {
         if (!host.listeners.has(type)) host.listeners.set(type, new Set());
@@ -400,6 +424,14 @@ export class FigmaHost {
       },
     };
   }
+}
+
+/** Window sizes are numbers; below Figma's documented minimum (70×0) they are raised to it. */
+function checkUiSize(where: string, width: unknown, height: unknown): { width: number; height: number } {
+  if (typeof width !== 'number' || typeof height !== 'number' || !Number.isFinite(width) || !Number.isFinite(height)) {
+    throw new Error(`in ${where}: Expected "width" and "height" to be finite numbers`);
+  }
+  return { width: Math.max(UI_MIN_SIZE.width, width), height: Math.max(UI_MIN_SIZE.height, height) };
 }
 
 function imageHandle(host: FigmaHost, hash: string) {

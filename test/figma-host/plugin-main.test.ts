@@ -229,4 +229,26 @@ describe('plugin main in the emulated host', () => {
     expect(r.layoutPositioning).toBe('ABSOLUTE');
     expect(r.absoluteTransform()).toEqual(host.node('1:31').absoluteTransform());
   });
+
+  it('the window opens at the remembered size without a jump; the handle resizes it live and saves on release', async () => {
+    const first = await start();
+    // A fresh profile: the default size, shown once the (missing) size was looked up.
+    expect(first.host.ui).toMatchObject({ width: 340, height: 620, visible: true });
+    expect(first.host.ui?.options).toMatchObject({ visible: false, themeColors: true });
+    expect(first.host.uiResizes).toEqual([]);
+    first.ui.send({ type: 'resize-window', width: 420.4, height: 700, save: false });
+    first.ui.send({ type: 'resize-window', width: 5000, height: 100, save: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(first.host.uiResizes).toEqual([
+      { width: 420, height: 700 },
+      { width: 1200, height: 360 }, // clamped to the panel's limits
+    ]);
+    expect(first.host.storage.get('window-size/v1')).toEqual({ width: 1200, height: 360 });
+    // Reopened with that clientStorage: resized before it is shown.
+    const again = await start(fixture(), Object.fromEntries(first.host.storage));
+    expect(again.host.ui).toMatchObject({ width: 1200, height: 360, visible: true });
+    // A damaged entry falls back to the default size.
+    const damaged = await start(fixture(), { 'window-size/v1': { width: 'wide', height: Number.NaN } });
+    expect(damaged.host.ui).toMatchObject({ width: 340, height: 620, visible: true });
+  });
 });

@@ -122,7 +122,9 @@ export type UiToMain =
   | { type: 'run-node-error'; runId: number; nodeId: string; message: string }
   | { type: 'run-cancel'; runId: number }
   | { type: 'notify'; message: string; error?: boolean }
-  | { type: 'lib'; reqId: number; req: LibRequest };
+  | { type: 'lib'; reqId: number; req: LibRequest }
+  /** The resize handle: live while dragging, `save` on release (main keeps the size). */
+  | { type: 'resize-window'; width: number; height: number; save: boolean };
 
 /** What a run used; stored as plugin data on every layer it creates. */
 export interface RunMeta {

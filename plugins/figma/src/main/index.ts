@@ -5,10 +5,9 @@ import { LibraryHandler } from './library/handler.js';
 import { Run } from './run.js';
 import { describeSelection, sendThumbnails } from './selection.js';
 import { loadSettings, saveSettings } from './storage.js';
+import { resizeWindow, showWindow } from './window.js';
 
-declare const __html__: string;
-
-figma.showUI(__html__, { width: 340, height: 620, themeColors: true, title: 'Stylepack' });
+void showWindow();
 
 let uiReady = false;
 let run: Run | null = null;
@@ -63,4 +62,5 @@ listenToUi({
     figma.notify(msg.message, { error: msg.error });
   },
   lib: (msg) => library.handle(msg),
+  'resize-window': (msg) => resizeWindow(msg.width, msg.height, msg.save),
 });

@@ -1,37 +1,65 @@
-// The panel: composes the components; each renders part of the store and calls a controller.
+// The panel: tabs Stylize / Learn / Library over the components (each renders part of the store
+// and calls a controller), the Stylize button bar, the resize grip, and the keyboard shortcuts.
+import { useEffect } from 'preact/hooks';
 import type { UiController } from './controller.js';
 import type { LibraryController } from './library-controller.js';
 import { BackendBadge } from './components/BackendBadge.js';
 import { LearnPanel } from './components/LearnPanel.js';
 import { LibraryPanel } from './components/LibraryPanel.js';
 import { PreviewPane } from './components/PreviewPane.js';
+import { ResizeHandle } from './components/ResizeHandle.js';
+import { RunList } from './components/RunList.js';
 import { SelectionList } from './components/SelectionList.js';
 import { StyleControls } from './components/StyleControls.js';
 import { StylePicker } from './components/StylePicker.js';
 import { StylizeFooter } from './components/StylizeFooter.js';
+import { TabPanel } from './components/TabPanel.js';
+import { Tabs } from './components/Tabs.js';
 import type { PreviewController } from './preview-controller.js';
+import { shortcutOf } from './shortcuts.js';
 
 export function App({ c, lib, preview }: { c: UiController; lib: LibraryController; preview: PreviewController }) {
+  const { tab, run } = c.state;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const key = shortcutOf(e);
+      if (key === 'run' && c.state.tab !== 'library') {
+        e.preventDefault();
+        void (c.state.tab === 'stylize' ? c.stylize() : lib.learn());
+      } else if (key === 'cancel') {
+        if (c.state.run?.active) c.cancel(e.timeStamp);
+        else lib.cancelLearn();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [c, lib]);
   const importFiles = async (files: File[]) => {
     for (const f of files) await lib.importFile(new Uint8Array(await f.arrayBuffer()), f.name, 'mine');
   };
   return (
-    <>
-      <div class="app">
-        <header>
-          <h1>Stylepack</h1>
-          <BackendBadge c={c} />
-        </header>
-        <SelectionList c={c} />
-        <StylePicker c={c} onImportFiles={importFiles} />
-        <StyleControls c={c} />
-        <PreviewPane p={preview} />
-        <StylizeFooter c={c} />
-      </div>
-      <div class="app library-panels">
-        <LearnPanel lib={lib} ui={c} />
-        <LibraryPanel lib={lib} />
-      </div>
-    </>
+    <div class="panel">
+      <header class="topbar">
+        <Tabs c={c} />
+        <BackendBadge c={c} />
+      </header>
+      <main class="tab-body">
+        <TabPanel id="stylize" active={tab}>
+          <SelectionList c={c} />
+          <StylePicker c={c} onImportFiles={importFiles} />
+          <StyleControls c={c} />
+          <PreviewPane p={preview} />
+          {run && <RunList run={run} />}
+        </TabPanel>
+        <TabPanel id="learn" active={tab}>
+          <LearnPanel lib={lib} ui={c} />
+        </TabPanel>
+        <TabPanel id="library" active={tab}>
+          <LibraryPanel lib={lib} />
+        </TabPanel>
+      </main>
+      {tab === 'stylize' && <StylizeFooter c={c} />}
+      <ResizeHandle onResize={(w, h, save) => c.resizeWindow(w, h, save)} />
+    </div>
   );
 }

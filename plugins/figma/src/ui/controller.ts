@@ -9,7 +9,7 @@ import { ensureBackend } from './backend.js';
 import { base64ToBytes } from './base64.js';
 import { CancelledError, PackLibrary, StyleEngine } from './engine.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
-import { patchUi, store, type RunNode, type RunState, type UiState } from './store.js';
+import { patchUi, store, type RunNode, type RunState, type Tab, type UiState } from './store.js';
 
 /** Per-node timings of the last run, for the bench and for debugging. */
 export interface NodeTiming {
@@ -262,6 +262,15 @@ export class UiController {
         backend: tf.getBackend(),
       },
     });
+  }
+
+  showTab(tab: Tab): void {
+    this.set({ tab });
+  }
+
+  /** The resize handle: live while dragging, `save` when it is released. */
+  resizeWindow(width: number, height: number, save: boolean): void {
+    this.post({ type: 'resize-window', width, height, save });
   }
 
   /** `at`: the click's event.timeStamp, so the measured latency includes waiting for a tile. */

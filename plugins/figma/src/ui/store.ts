@@ -35,7 +35,11 @@ export interface Status {
   kind: 'info' | 'error';
 }
 
+export type Tab = 'stylize' | 'learn' | 'library';
+
 export interface UiState {
+  /** The panel's tab. */
+  tab: Tab;
   connected: boolean;
   settings: Settings;
   selection: NodeInfo[];
@@ -96,6 +100,7 @@ export interface LibState {
 export const store = {
   preview: signal<PreviewView>({ nodeId: null, sourceUrl: null, result: null, resultKey: null, pending: false, error: null, showBefore: false }),
   ui: signal<UiState>({
+    tab: 'stylize',
     connected: false,
     settings: { ...DEFAULT_SETTINGS },
     selection: [],

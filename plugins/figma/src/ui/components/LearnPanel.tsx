@@ -8,9 +8,13 @@ export function LearnPanel({ lib, ui }: { lib: LibraryController; ui: UiControll
   const blocker = lib.learnBlocker();
   const probeFirst = l.probeLosses[0]?.value;
   const probeLast = l.probeLosses.at(-1)?.value;
+  const selected = ui.state.selection.filter((n) => n.exportable);
   return (
     <section class="learn" data-testid="learn">
       <h2>Learn a style</h2>
+      <p class="hint" data-testid="learn-selection">
+        {selected.length ? `Selected: ${selected.map((n) => n.name).join(', ')}` : 'Select a frame on the canvas, then choose "Use selection".'}
+      </p>
       <div class="row">
         <span class="label">Style</span>
         <span class="name" data-testid="learn-style-node">{l.styleNode ? l.styleNode.name : '—'}</span>

@@ -1,5 +1,5 @@
 // Learn's loss chart.
-/** A tiny loss chart: per-step style loss (grey) and the probe style loss (blue dots). */
+/** A tiny loss chart: per-step style loss (line) and the probe style loss (dots). */
 export function LossChart({ steps, probe, total }: { steps: number[]; probe: { step: number; value: number }[]; total: number }) {
   const all = [...steps, ...probe.map((p) => p.value)];
   if (all.length < 2) return null;
@@ -12,9 +12,9 @@ export function LossChart({ steps, probe, total }: { steps: number[]; probe: { s
   const line = steps.map((v, i) => `${i ? 'L' : 'M'}${x(i + 1).toFixed(1)},${y(v).toFixed(1)}`).join('');
   return (
     <svg class="loss" viewBox={`0 0 ${W} ${H}`} width="100%" height={H} data-testid="learn-chart" aria-label="style loss">
-      <path d={line} fill="none" stroke="#bbb" stroke-width="1" />
+      <path class="loss-steps" d={line} />
       {probe.map((p) => (
-        <circle key={p.step} cx={x(p.step)} cy={y(p.value)} r="2.5" fill="#0d99ff" />
+        <circle class="loss-probe" key={p.step} cx={x(p.step)} cy={y(p.value)} r="2.5" />
       ))}
     </svg>
   );

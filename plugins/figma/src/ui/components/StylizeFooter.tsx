@@ -1,13 +1,12 @@
-// Stylize / Cancel, why Stylize is disabled, the status line and the run's progress.
+// The Stylize tab's button bar: Stylize / Cancel, why Stylize is disabled, the status line.
 import type { UiController } from '../controller.js';
-import { RunList } from './RunList.js';
 
 export function StylizeFooter({ c }: { c: UiController }) {
   const { run, status, selection } = c.state;
   const blocker = c.blocker();
   const running = !!run?.active;
   return (
-    <footer>
+    <footer class="actions">
       {running ? (
         <button class="secondary" data-testid="cancel" disabled={run?.cancelling} onClick={(e) => c.cancel(e.timeStamp)}>
           {run?.cancelling ? 'Cancelling…' : 'Cancel'}
@@ -27,7 +26,6 @@ export function StylizeFooter({ c }: { c: UiController }) {
           {status.text}
         </p>
       )}
-      {run && <RunList run={run} />}
     </footer>
   );
 }
