@@ -145,6 +145,7 @@ describe('live preview (wasm)', { timeout: 300_000 }, () => {
     const big = await settledPreview(b.key);
     expect(meanDiff(big.data, b.data), 'larger strokes change the preview').toBeGreaterThan(4);
     mkdirSync(ARTIFACTS, { recursive: true });
+    await ui.getByTestId('preview').scrollIntoViewIfNeeded();
     await s.page.screenshot({ path: join(ARTIFACTS, 'figma-preview-wasm.png') });
     await ui.getByTestId('stylize').click();
     expect(await waitForRunDone(s.host, 2, 240_000)).toMatchObject({ created: 1, failed: 0 });

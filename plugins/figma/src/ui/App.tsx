@@ -46,9 +46,9 @@ export function App({ c, lib, preview }: { c: UiController; lib: LibraryControll
       <main class="tab-body">
         <TabPanel id="stylize" active={tab}>
           <SelectionList c={c} />
+          <PreviewPane p={preview} />
           <StylePicker c={c} onImportFiles={importFiles} />
           <StyleControls c={c} />
-          <PreviewPane p={preview} />
           {run && <RunList run={run} />}
         </TabPanel>
         <TabPanel id="learn" active={tab}>
