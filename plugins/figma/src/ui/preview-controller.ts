@@ -56,16 +56,18 @@ export class PreviewController {
   /** Follow the store: every change of selection, settings or runtime asks for a preview. */
   start(): void {
     this.stopEffect = effect(() => {
-      const { connected, selection, settings, styles, backend } = store.ui.value;
+      const { connected, selection, settings, styles, backend, tab } = store.ui.value;
       const node = selection.find((n) => n.exportable) ?? null;
       const style = styles.find((st) => st.key === settings.packId);
       if (!connected || !node) {
         this.dropSource();
-        patchPreview({ nodeId: null, sourceUrl: null });
+        if (store.preview.peek().nodeId !== null) patchPreview({ nodeId: null, sourceUrl: null });
         this.scheduler.request(null);
         return;
       }
-      patchPreview({ nodeId: node.id });
+      if (store.preview.peek().nodeId !== node.id) patchPreview({ nodeId: node.id });
+      // Only on the Stylize tab: frames picked for Learn are not worth a model run beside it.
+      if (tab !== 'stylize') return;
       if (!style || style.problem) {
         this.scheduler.request(null); // the Stylize button says why
         return;
