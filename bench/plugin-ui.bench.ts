@@ -87,6 +87,8 @@ export async function main(argv: string[], { median, printTable, writeResults }:
     await ui.getByTestId('style-option').first().waitFor();
     s.host.select(['1:2']);
     await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 60_000 });
+    // The live preview of the selected frame renders first; let it finish so it is not timed with the runs.
+    await ui.locator('[data-testid=preview][data-pending=false] [data-testid=preview-img]').waitFor({ timeout: timeoutMs });
     const active = await ui.getByTestId('backend').textContent();
     environment ??= await uiFrame.evaluate(async () => {
       const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } };

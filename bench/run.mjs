@@ -14,6 +14,7 @@ const suites = [
   { name: 'plugin', file: 'plugin-ui.mjs' },
   { name: 'plugin', file: 'plugin-learn.mjs' },
   { name: 'plugin', file: 'plugin-panel.mjs' },
+  { name: 'plugin', file: 'plugin-preview.mjs' },
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
 ];
 let failed = 0;

@@ -88,7 +88,11 @@ function diff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArr
 async function stylize(): Promise<{ created: number; failed: number; cancelled: boolean; message: string }> {
   await ui.getByTestId('stylize').click();
   runs++;
-  return waitForRunDone(s.host, runs, 240_000);
+  const done = await waitForRunDone(s.host, runs, 240_000);
+  // A live preview left pending when the run began renders after it: let it finish, so tensor
+  // counts and timings read after a run are the panel at rest.
+  await expect.poll(() => ui.locator('[data-testid=preview][data-pending=true]').count(), { timeout: 240_000 }).toBe(0);
+  return done;
 }
 
 async function useBackend(name: string): Promise<void> {

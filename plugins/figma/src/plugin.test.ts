@@ -1,5 +1,6 @@
 // Unit tests of the plugin's pure parts and its model engine (Node, tfjs cpu backend).
 import * as tf from '@tensorflow/tfjs';
+import { resampleRgb } from '@stylepack/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sanitize } from './main/storage.js';
 import { DEFAULT_SETTINGS } from './protocol.js';
@@ -61,6 +62,11 @@ describe('settings sanitizing', () => {
       mix: 0.5,
     });
   });
+  it('keeps a positive finite texture scale (the panel clamps it to its range), else the default', () => {
+    expect(DEFAULT_SETTINGS.textureScale).toBe(1);
+    expect(sanitize({ textureScale: 2 }).textureScale).toBe(2);
+    for (const bad of [0, -1, Infinity, NaN, '2', null]) expect(sanitize({ textureScale: bad }).textureScale).toBe(1);
+  });
 });
 
 describe('StyleEngine (cpu)', () => {
@@ -96,6 +102,33 @@ describe('StyleEngine (cpu)', () => {
     for (let i = 0; i < 3; i++) await run(`${pack.id}#${i % 2}`);
     expect(tf.memory().numTensors).toBe(before);
     expect(engine.loads).toBe(1);
+    engine.dispose();
+  });
+
+  it('texture scale: at scale 2 the engine runs the model on the image at half size and enlarges the result', async () => {
+    const lib = new PackLibrary();
+    await lib.add(pack.bytes, false);
+    const engine = new StyleEngine();
+    const a = lib.vectors(`${pack.id}#0`);
+    engine.ensureModel(a.baseSha, lib.baseWeights(a.baseSha)!);
+    engine.setStyle(a.vectors, null, 0);
+    const img = pattern(64, 48);
+    const scaled = await engine.stylize(img, { strength: 1, preserveColors: false, scale: 2 });
+    const plain = await engine.stylize(img, { strength: 1, preserveColors: false });
+    // Reference: core's resampler down to 32×24, the model there, and back up.
+    const toRgb = (d: ArrayLike<number>, n: number) => Float32Array.from({ length: n * 3 }, (_, i) => d[Math.floor(i / 3) * 4 + (i % 3)]! / 255);
+    const toRgba = (rgb: Float32Array) => Uint8Array.from({ length: (rgb.length / 3) * 4 }, (_, i) => (i % 4 === 3 ? 255 : Math.round(rgb[Math.floor(i / 4) * 3 + (i % 4)]! * 255)));
+    const small = toRgba(resampleRgb(toRgb(img.data, 64 * 48), 64, 48, 32, 24));
+    const ref = resampleRgb(toRgb(await referenceStylize(pack, 0, { width: 32, height: 24, data: small }), 32 * 24), 32, 24, 64, 48);
+    let maxDiff = 0;
+    let vsPlain = 0;
+    for (let i = 0; i < ref.length; i++) {
+      const p = Math.floor(i / 3) * 4 + (i % 3);
+      maxDiff = Math.max(maxDiff, Math.abs(ref[i]! * 255 - scaled[p]!));
+      vsPlain += Math.abs(plain[p]! - scaled[p]!);
+    }
+    expect(maxDiff).toBeLessThanOrEqual(3); // byte rounding of the reference's half-size input and output
+    expect(vsPlain / ref.length).toBeGreaterThan(3); // and it is not the unscaled result
     engine.dispose();
   });
 

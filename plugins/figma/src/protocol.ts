@@ -21,6 +21,11 @@ export interface Settings {
   /** 0..1: 1 = full style, 0 = input unchanged. */
   strength: number;
   preserveColors: boolean;
+  /**
+   * Texture scale ("brush size") relative to the layer: 1 = 100 %, 2 = strokes twice as large.
+   * @stylepack/core's layerTextureScale turns it into the model's scale, for runs and previews.
+   */
+  textureScale: number;
   outputScale: OutputScale;
   backend: BackendPreference;
 }
@@ -31,6 +36,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mix: 0,
   strength: 1,
   preserveColors: false,
+  textureScale: 1,
   outputScale: 1,
   backend: 'auto',
 };
@@ -127,6 +133,7 @@ export interface RunMeta {
   mix: number;
   strength: number;
   preserveColors: boolean;
+  textureScale: number;
   backend: string;
 }
 

@@ -1,8 +1,7 @@
 // stylepack stylize: apply a pack (or a blend of packs) to image files.
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { fitWithin, preserveColors, rgbToRgba, rgbaToTensor, stylizeTiled, tileCount, type StyleEntry } from '@stylepack/core';
+import { TEXTURE_SCALE_MAX, TEXTURE_SCALE_MIN, fitWithin, rgbToRgba, rgbaToTensor, stylizeAtScale, stylizeTiled, tileCount, workingSize, type StyleEntry } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
 import { log, out, type Command } from '../command.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
@@ -22,8 +21,11 @@ Options:
   --out DIR|FILE          output folder (one <input name> per input, same format as the input),
                           or a single .png/.jpg/.webp file when there is one input
   --strength S            0..1, blend between the input (0) and the full style (1) (default 1)
-  --max-size PX           longest side processed in one pass (default ${DEFAULT_MAX_SIZE}); larger images
-                          are downscaled to it, or tiled at full size with --tile
+  --scale S               texture scale ("brush size"), ${TEXTURE_SCALE_MIN}..${TEXTURE_SCALE_MAX} (default 1): 2 paints the style's
+                          strokes twice as large, 0.5 half as large (the model runs on the image
+                          resampled by 1/S; the output keeps the input's size)
+  --max-size PX           longest side the model processes in one pass (default ${DEFAULT_MAX_SIZE}); larger
+                          images are downscaled so it fits, or tiled at full size with --tile
   --tile PX               stylize images larger than --max-size in overlapping PX-sized tiles
   --preserve-colors       keep the input's colours, take only luminance from the style
   --mix NAME:W,NAME:W     blend styles: each NAME is a style of --pack or of its base model,
@@ -65,6 +67,7 @@ async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     strength: { type: 'string' },
     'max-size': { type: 'string' },
+    scale: { type: 'string' },
     tile: { type: 'string' },
     'preserve-colors': { type: 'boolean' },
     mix: { type: 'string' },
@@ -82,6 +85,7 @@ async function run(argv: string[]): Promise<number> {
   if (p.positionals.length === 0) throw new UsageError('No input images given.', C);
   const strength = num(p, 'strength', 1, { min: 0, max: 1, command: C });
   const maxSize = num(p, 'max-size', DEFAULT_MAX_SIZE, { int: true, min: 16, max: 16384, command: C });
+  const scale = num(p, 'scale', 1, { min: TEXTURE_SCALE_MIN, max: TEXTURE_SCALE_MAX, command: C });
   const tile = p.values.tile === undefined ? undefined : num(p, 'tile', 512, { int: true, min: 64, max: 4096, command: C });
   const preserve = flag(p, 'preserve-colors');
   const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
@@ -129,7 +133,7 @@ async function run(argv: string[]): Promise<number> {
   await setupBackend(backend, log);
   const g = generatorFor(base);
   const vectors = blendVectors(base, parts);
-  log(`style: ${parts.length > 1 ? parts.map((x) => `${x.label}×${x.weight}`).join(' + ') : packLabel || parts[0].label}; base ${base.id}; strength ${strength}${preserve ? '; colours preserved' : ''}`);
+  log(`style: ${parts.length > 1 ? parts.map((x) => `${x.label}×${x.weight}`).join(' + ') : packLabel || parts[0].label}; base ${base.id}; strength ${strength}${scale !== 1 ? `; texture scale ${scale}` : ''}${preserve ? '; colours preserved' : ''}`);
 
   let failed = 0;
   try {
@@ -139,34 +143,38 @@ async function run(argv: string[]): Promise<number> {
         const img = await readImage(input);
         let src = img as { width: number; height: number; data: Uint8Array | Uint8ClampedArray };
         let note = '';
-        const big = Math.max(img.width, img.height) > maxSize;
+        // --max-size bounds what the model sees in one pass: the image at 1/scale.
+        const big = Math.max(img.width, img.height) / scale > maxSize;
         const tiled = big && tile !== undefined;
         if (big && !tiled) {
-          const fit = fitWithin(img.width, img.height, maxSize);
+          const fit = fitWithin(img.width, img.height, Math.floor(maxSize * scale));
           src = await resizeRgba(img, fit.width, fit.height);
-          note = `downscaled from ${img.width}×${img.height} to ${fit.width}×${fit.height} (--max-size ${maxSize}; add --tile PX to keep full size)`;
+          note = `downscaled from ${img.width}×${img.height} to ${fit.width}×${fit.height} (--max-size ${maxSize}${scale !== 1 ? ` at --scale ${scale}` : ''}; add --tile PX to keep full size)`;
         } else if (tiled) {
-          note = `full size in ${tileCount(img.width, img.height, { tileSize: tile })} tiles of ${tile} px (larger than --max-size ${maxSize})`;
+          const work = workingSize(img.width, img.height, scale);
+          note = `full size in ${tileCount(work.width, work.height, { tileSize: tile })} tiles of ${tile} px (larger than --max-size ${maxSize})`;
         }
         if (Math.min(src.width, src.height) < 8) throw new CliError(`${input} is too small (${src.width}×${src.height}); stylize needs at least 8 px a side.`);
         const x = rgbaToTensor(src);
         let rgb: Float32Array;
         try {
-          let y: tf.Tensor4D;
-          if (tiled) {
-            const data = await stylizeTiled(g, x, vectors, { tileSize: tile, strength, yieldBetweenTiles: async () => {}, onTile: (d, n) => process.stderr.write(`\r  tile ${d}/${n}`) });
-            process.stderr.write('\r\x1b[2K');
-            y = tf.tensor4d(data, x.shape);
-          } else {
-            y = g.stylize(x, vectors, strength);
-          }
-          if (preserve) {
-            const z = preserveColors(y, x);
-            y.dispose();
-            y = z;
-          }
-          rgb = (await y.data()) as Float32Array;
-          y.dispose();
+          rgb = await stylizeAtScale(
+            x,
+            async (w) => {
+              if (tiled) {
+                const data = await stylizeTiled(g, w, vectors, { tileSize: tile, yieldBetweenTiles: async () => {}, onTile: (d, n) => process.stderr.write(`\r  tile ${d}/${n}`) });
+                process.stderr.write('\r\x1b[2K');
+                return data;
+              }
+              const y = g.stylize(w, vectors);
+              try {
+                return (await y.data()) as Float32Array;
+              } finally {
+                y.dispose();
+              }
+            },
+            { scale, strength, preserveColors: preserve },
+          );
         } finally {
           x.dispose();
         }

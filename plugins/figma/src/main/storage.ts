@@ -26,6 +26,8 @@ export function sanitize(raw: unknown): Settings {
   if (typeof r.mix === 'number' && r.mix >= 0 && r.mix <= 1) s.mix = r.mix;
   if (typeof r.strength === 'number' && r.strength >= 0 && r.strength <= 1) s.strength = r.strength;
   if (typeof r.preserveColors === 'boolean') s.preserveColors = r.preserveColors;
+  // The UI clamps it to its control's range (core's LAYER_TEXTURE_MIN..MAX).
+  if (typeof r.textureScale === 'number' && Number.isFinite(r.textureScale) && r.textureScale > 0) s.textureScale = r.textureScale;
   if (r.outputScale === 1 || r.outputScale === 2) s.outputScale = r.outputScale;
   if (r.backend === 'auto' || r.backend === 'webgpu' || r.backend === 'webgl' || r.backend === 'wasm' || r.backend === 'cpu') s.backend = r.backend;
   return s;

@@ -6,6 +6,7 @@ import type { LibraryController } from './library-controller.js';
 import { BackendBadge } from './components/BackendBadge.js';
 import { LearnPanel } from './components/LearnPanel.js';
 import { LibraryPanel } from './components/LibraryPanel.js';
+import { PreviewPane } from './components/PreviewPane.js';
 import { ResizeHandle } from './components/ResizeHandle.js';
 import { RunList } from './components/RunList.js';
 import { SelectionList } from './components/SelectionList.js';
@@ -14,9 +15,10 @@ import { StylePicker } from './components/StylePicker.js';
 import { StylizeFooter } from './components/StylizeFooter.js';
 import { TabPanel } from './components/TabPanel.js';
 import { Tabs } from './components/Tabs.js';
+import type { PreviewController } from './preview-controller.js';
 import { shortcutOf } from './shortcuts.js';
 
-export function App({ c, lib }: { c: UiController; lib: LibraryController }) {
+export function App({ c, lib, preview }: { c: UiController; lib: LibraryController; preview: PreviewController }) {
   const { tab, run } = c.state;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -44,6 +46,7 @@ export function App({ c, lib }: { c: UiController; lib: LibraryController }) {
       <main class="tab-body">
         <TabPanel id="stylize" active={tab}>
           <SelectionList c={c} />
+          <PreviewPane p={preview} />
           <StylePicker c={c} onImportFiles={importFiles} />
           <StyleControls c={c} />
           {run && <RunList run={run} />}

@@ -1,5 +1,6 @@
 // Stylize: the UI's side of the stylize messages and the actions behind the Stylize tab. It
 // writes the store's `ui` slice (store.ts); the components render it and call the methods here.
+import { LAYER_TEXTURE_MAX, LAYER_TEXTURE_MIN, layerTextureScale } from '@stylepack/core';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
 import { errText } from '../shared/errors.js';
@@ -26,6 +27,16 @@ export interface NodeTiming {
 
 export type Post = (msg: UiToMain) => void;
 
+/**
+ * What a run needs from the live preview: it shares the one model, so it starts no work during
+ * runs. A preview step already under way may finish (its tensors are its own; the style it set
+ * was read when its ops were queued); the run sets its own style after suspend().
+ */
+export interface PreviewHold {
+  suspend(): void;
+  resume(): void;
+}
+
 export class UiController {
   readonly library = new PackLibrary();
   /** The model, in a Worker when one can start (worker-engine.ts), so the panel never freezes. */
@@ -34,8 +45,23 @@ export class UiController {
   private nextRunId = 1;
   private queue: Promise<void> = Promise.resolve();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by the preview (index.tsx); suspended from a run's start to its end. */
+  previewHold: PreviewHold | null = null;
+  private previewHeld = false;
 
   constructor(private post: Post) {}
+
+  private holdPreview(): void {
+    if (this.previewHeld || !this.previewHold) return;
+    this.previewHeld = true;
+    this.previewHold.suspend();
+  }
+
+  private releasePreview(): void {
+    if (!this.previewHeld) return;
+    this.previewHeld = false;
+    this.previewHold?.resume();
+  }
 
   /** The store's stylize slice (reading it in a component subscribes the component). */
   get state(): UiState {
@@ -73,7 +99,9 @@ export class UiController {
   // ------------------------------------------------------------ messages from main (index.tsx dispatches)
 
   onInit(msg: MessageOf<MainToUi, 'init'>): void {
-    this.set({ connected: true, settings: { ...DEFAULT_SETTINGS, ...msg.settings } });
+    const settings = { ...DEFAULT_SETTINGS, ...msg.settings };
+    settings.textureScale = Math.min(LAYER_TEXTURE_MAX, Math.max(LAYER_TEXTURE_MIN, settings.textureScale));
+    this.set({ connected: true, settings });
     this.fixStyleChoice();
     this.setSelection(msg.selection);
     void this.initBackend();
@@ -112,6 +140,7 @@ export class UiController {
       },
       status: { kind: msg.failed > 0 ? 'error' : 'info', text: msg.message },
     });
+    this.releasePreview();
   }
 
   private setSelection(nodes: NodeInfo[]): void {
@@ -199,6 +228,7 @@ export class UiController {
       },
       status: { kind: 'info', text: 'Loading the model…' },
     });
+    this.holdPreview(); // the preview shares the model: it starts nothing until the run ends
     try {
       const active = await this.engine.ensureBackend(settings.backend);
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
@@ -215,6 +245,7 @@ export class UiController {
       await this.engine.calibrate();
     } catch (e) {
       this.set({ run: { ...this.state.run!, active: false }, status: { kind: 'error', text: `Could not start: ${errText(e)}` } });
+      this.releasePreview();
       return;
     }
     this.set({ status: { kind: 'info', text: `Stylizing ${nodes.length} layer${nodes.length === 1 ? '' : 's'} with ${styleName}…` } });
@@ -230,6 +261,7 @@ export class UiController {
         mix: settings.mix,
         strength: settings.strength,
         preserveColors: settings.preserveColors,
+        textureScale: settings.textureScale,
         backend: this.engine.backendName ?? '?',
       },
     });
@@ -264,10 +296,12 @@ export class UiController {
       const t1 = performance.now();
       let tiles = 0;
       let tileStart = performance.now();
-      const { strength, preserveColors } = this.state.settings;
+      const { strength, preserveColors, textureScale } = this.state.settings;
+      const side = Math.max(img.width, img.height);
       const out = await this.engine.stylize(img, {
         strength,
         preserveColors,
+        scale: layerTextureScale(textureScale, side, side),
         isCancelled: cancelled,
         onTile: (done, total) => {
           tiles = total;

@@ -8,9 +8,9 @@ import {
   decodePack,
   generatorLayers,
   hasAlpha,
-  preserveColors as preserveColorsOp,
   rgbToRgba,
   rgbaToTensor,
+  stylizeAtScale,
   stylizeTiled,
   writeParams,
   type GeneratorConfig,
@@ -119,6 +119,8 @@ function splitKey(key: string): [string, number] {
 export interface StylizeOptions {
   strength: number;
   preserveColors: boolean;
+  /** Absolute texture scale (core's layerTextureScale maps the panel's control to it); default 1. */
+  scale?: number;
   tileSize?: number;
   overlap?: number;
   onTile?: (done: number, total: number) => void;
@@ -305,28 +307,33 @@ export class StyleEngine {
     const tileSize = Math.min(opts.tileSize ?? this.tileSize ?? tileSizeFor(tf.getBackend()), this.maxTileSize);
     const tileMs: number[] = [];
     let last = performance.now();
+    let tilePixels = 0;
     try {
-      let rgb = await stylizeTiled(g, x, style, {
-        tileSize,
-        overlap: opts.overlap ?? Math.max(16, Math.min(32, tileSize >> 2)),
-        strength: opts.strength,
-        onTile: (done, total) => {
-          const now = performance.now();
-          tileMs.push(now - last);
-          last = now;
-          opts.onTile?.(done, total);
+      // Tiles are cut at the model's resolution (the image at 1/scale); strength and colours
+      // are applied at full size by stylizeAtScale.
+      const rgb = await stylizeAtScale(
+        x,
+        (working) => {
+          last = performance.now(); // the first tile's time starts after the resampling
+          tilePixels = Math.min(tileSize, working.shape[1]) * Math.min(tileSize, working.shape[2]);
+          return stylizeTiled(g, working, style, {
+            tileSize,
+            overlap: opts.overlap ?? Math.max(16, Math.min(32, tileSize >> 2)),
+            onTile: (done, total) => {
+              const now = performance.now();
+              tileMs.push(now - last);
+              last = now;
+              opts.onTile?.(done, total);
+            },
+            isCancelled: opts.isCancelled,
+            yieldBetweenTiles: opts.yieldBetweenTiles ?? breathe,
+          });
         },
-        isCancelled: opts.isCancelled,
-        yieldBetweenTiles: opts.yieldBetweenTiles ?? breathe,
-      });
-      if (opts.preserveColors) {
-        const mixed = tf.tidy(() => preserveColorsOp(tf.tensor4d(rgb, [1, img.height, img.width, 3]), x));
-        rgb = (await mixed.data()) as Float32Array;
-        mixed.dispose();
-      }
+        { scale: opts.scale ?? 1, strength: opts.strength, preserveColors: opts.preserveColors },
+      );
       return rgbToRgba(rgb, img.width, img.height, hasAlpha(img) ? img : undefined);
     } finally {
-      this.adaptTileSize(tileMs, Math.min(tileSize, img.height) * Math.min(tileSize, img.width), opts.tileSize !== undefined, this.imagesSinceLoad++ > 0);
+      this.adaptTileSize(tileMs, tilePixels, opts.tileSize !== undefined, this.imagesSinceLoad++ > 0);
       x.dispose();
       w.dispose();
       for (const v of Object.values(style)) {

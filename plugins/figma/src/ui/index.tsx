@@ -5,10 +5,12 @@ import { listenToMain, postToMain } from '../protocol.js';
 import { App } from './App.js';
 import { UiController } from './controller.js';
 import { LibraryController } from './library-controller.js';
+import { PreviewController } from './preview-controller.js';
 import { store } from './store.js';
 
 const controller = new UiController(postToMain);
 const library = new LibraryController(controller, postToMain);
+const preview = new PreviewController(controller, (id, side) => library.exportNode(id, side));
 
 listenToMain({
   init: (m) => controller.onInit(m),
@@ -37,9 +39,12 @@ listenToMain({
   get library() {
     return store.lib.value;
   },
+  get preview() {
+    return store.preview.value;
+  },
   /** tfjs itself, for backend diagnostics in tests and benches. */
   tf,
 };
 
-render(<App c={controller} lib={library} />, document.getElementById('app')!);
-void controller.start().then(() => library.start());
+render(<App c={controller} lib={library} preview={preview} />, document.getElementById('app')!);
+void controller.start().then(() => library.start()).then(() => preview.start());

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodePack, encodePack, readPackManifest, type PackDtype, type RgbaImage, type StylePack } from '@stylepack/core';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { SAMPLE_IMAGES } from 'stylepack:samples';
-import type { Home, LibRequest, LibResult, LibraryEntry, MainToUi, MessageOf, StoredHome, UiToMain } from '../protocol.js';
+import type { ExportedNode, Home, LibRequest, LibResult, LibraryEntry, MainToUi, MessageOf, StoredHome, UiToMain } from '../protocol.js';
 import { errText } from '../shared/errors.js';
 import { ensureBackend } from './backend.js';
 import { inferGeneratorConfig, webglLearnSizeFits } from './engine.js';
@@ -63,6 +63,12 @@ export class LibraryController {
     this.pending.delete(msg.reqId);
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new Error(msg.error));
+  }
+
+  /** One layer exported as PNG with its longest side = maxSide (the live preview's source). */
+  async exportNode(nodeId: string, maxSide: number): Promise<ExportedNode> {
+    const { images } = await this.request({ op: 'export-nodes', nodeIds: [nodeId], maxSide });
+    return images[0]!;
   }
 
   private request<T extends LibResult['op']>(req: LibRequest & { op: T }): Promise<Extract<LibResult, { op: T }>> {

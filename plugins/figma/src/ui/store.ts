@@ -50,6 +50,21 @@ export interface UiState {
   status: Status | null;
 }
 
+/** The live preview (preview-controller.ts). */
+export interface PreviewView {
+  /** The layer previewed (the first exportable one selected), or null. */
+  nodeId: string | null;
+  /** The layer as exported for the preview ("before"). */
+  sourceUrl: string | null;
+  /** The newest finished preview ("after"); kept while a newer one is made. */
+  result: { url: string; width: number; height: number; ms: number } | null;
+  /** Settings key of `result` (tests compare it across changes). */
+  resultKey: string | null;
+  pending: boolean;
+  error: string | null;
+  showBefore: boolean;
+}
+
 export interface LearnState {
   styleNode: { id: string; name: string } | null;
   sampleNodes: { id: string; name: string }[];
@@ -83,6 +98,7 @@ export interface LibState {
 }
 
 export const store = {
+  preview: signal<PreviewView>({ nodeId: null, sourceUrl: null, result: null, resultKey: null, pending: false, error: null, showBefore: false }),
   ui: signal<UiState>({
     tab: 'stylize',
     connected: false,
@@ -133,4 +149,9 @@ export function patchLib(patch: Partial<LibState>): void {
 
 export function patchLearn(patch: Partial<LearnState>): void {
   patchLib({ learn: { ...store.lib.value.learn, ...patch } });
+}
+
+/** peek(): the preview is patched from inside an effect that must not depend on it. */
+export function patchPreview(patch: Partial<PreviewView>): void {
+  store.preview.value = { ...store.preview.peek(), ...patch };
 }

@@ -97,8 +97,8 @@ export class WorkerEngine implements ModelEngine {
     };
     const timer = setInterval(checkCancel, CANCEL_POLL_MS);
     try {
-      const { strength, preserveColors, tileSize, overlap } = opts;
-      const wire = { strength, preserveColors, ...(tileSize !== undefined ? { tileSize } : {}), ...(overlap !== undefined ? { overlap } : {}) };
+      const { strength, preserveColors, scale, tileSize, overlap } = opts;
+      const wire = { strength, preserveColors, ...(scale !== undefined ? { scale } : {}), ...(tileSize !== undefined ? { tileSize } : {}), ...(overlap !== undefined ? { overlap } : {}) };
       return (await this.call({ op: 'stylize', img: { width: img.width, height: img.height, data: img.data }, opts: wire }, {
         onTile: (done, total) => {
           opts.onTile?.(done, total);

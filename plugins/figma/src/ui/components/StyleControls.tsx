@@ -1,7 +1,8 @@
-// Strength, mix, colour, output scale and runtime: the settings of a stylize run.
+// Strength, mix, colour, texture scale, output scale and runtime: the settings of a stylize run.
 import type { BackendPreference, OutputScale } from '../../protocol.js';
 import type { UiController } from '../controller.js';
 import { Slider } from './Slider.js';
+import { TextureScaleSlider } from './TextureScaleSlider.js';
 
 export function StyleControls({ c }: { c: UiController }) {
   const { settings, styles, run } = c.state;
@@ -37,6 +38,7 @@ export function StyleControls({ c }: { c: UiController }) {
         />
         Preserve colours
       </label>
+      <TextureScaleSlider c={c} />
       <div class="scale" role="radiogroup" aria-label="Output scale">
         Output
         {([1, 2] as OutputScale[]).map((k) => (
