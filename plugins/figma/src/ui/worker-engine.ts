@@ -98,7 +98,7 @@ export class WorkerEngine implements ModelEngine {
     const checkCancel = () => {
       if (cancelPostedAt !== null || !opts.isCancelled?.()) return;
       cancelPostedAt = performance.now();
-      this.worker!.postMessage({ cancel: id } satisfies ToWorker);
+      this.worker?.postMessage({ cancel: id } satisfies ToWorker);
     };
     const timer = setInterval(checkCancel, CANCEL_POLL_MS);
     try {
@@ -217,10 +217,13 @@ export class WorkerEngine implements ModelEngine {
     else p.reject(msg.cancelled ? new CancelledError() : new Error(msg.error));
   }
 
+  /** The worker died: fail what it was doing, and run the model on the panel thread from now on. */
   private crashed(e: Error): void {
+    console.warn(`[stylepack] ${e.message}; running the model on the panel thread`);
+    this.worker?.terminate();
+    this.worker = null;
+    this.fallback = new LocalEngine(`panel thread (the worker failed: ${e.message})`);
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
-    this.modelSha = null;
-    this.lossnetSent = false;
   }
 }
