@@ -29,6 +29,8 @@ interface Pending {
 
 /** The engine for the panel: in a worker when the bundle's source is at hand, else local. */
 export function createModelEngine(): ModelEngine {
+  // Diagnostics (bench/plugin-panel.bench.ts compares both in one run): set before ui.html's script runs.
+  if ((globalThis as { __stylepackModelOnPanelThread?: boolean }).__stylepackModelOnPanelThread) return new LocalEngine('panel thread (asked for)');
   const script = typeof document !== 'undefined' ? document.getElementById('stylepack-ui') : null;
   if (typeof Worker !== 'function' || !script?.textContent) return new LocalEngine();
   return new WorkerEngine(script.textContent);
