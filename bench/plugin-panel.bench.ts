@@ -20,9 +20,11 @@ type ProbeWindow = Window & { __probe?: PanelProbe; __stylepack?: { state: { sty
  * Runs in every frame before its scripts; in the plugin iframe it records (epoch ms) when the
  * built-in styles became usable and when the runtime was ready, and every long task.
  */
-function installProbe(): void {
+function installProbe(modelOnPanelThread: boolean): void {
   if (window.parent === window) return; // the host page
   const w = window as ProbeWindow;
+  // The plugin's diagnostics switch (worker-engine.ts): the model on the panel thread, as before the worker.
+  if (modelOnPanelThread) (w as { __stylepackModelOnPanelThread?: boolean }).__stylepackModelOnPanelThread = true;
   const probe: PanelProbe = { styles: null, ready: null, longtasks: [] };
   w.__probe = probe;
   const now = () => performance.timeOrigin + performance.now();
@@ -81,15 +83,19 @@ export async function main(argv: string[], { median, printTable, writeResults }:
   const browser = await launchChromium();
   const openRows: Record<string, unknown>[] = [];
   const taskRows: Record<string, unknown>[] = [];
-  const open = (backend: string) => openPlugin(browser, server.url, { pages: [{ name: 'Bench', children: NODES }], clientStorage: { 'settings/v1': { backend } } }, { initScript: installProbe });
+  // 'worker' (the plugin as shipped) and 'panel-thread' (its diagnostics switch: as before the worker).
+  const models = (arg('model') ?? 'worker,panel-thread').split(',');
+  const open = (backend: string, model: string) =>
+    openPlugin(browser, server.url, { pages: [{ name: 'Bench', children: NODES }], clientStorage: { 'settings/v1': { backend } } }, { initScript: installProbe, initArg: model === 'panel-thread' });
   try {
+    // Opens alternate between the variants, so both see about the same load.
     for (const pref of prefs) {
-      const styles: number[] = [];
-      const ready: number[] = [];
+      const styles: Record<string, number[]> = {};
+      const ready: Record<string, number[]> = {};
       let active = '';
       const loadBefore = load();
-      for (let i = 0; i < opens; i++) {
-        const s = await open(pref);
+      for (let i = 0; i < opens; i++) for (const model of models) {
+        const s = await open(pref, model);
         try {
           const started = (await s.page.evaluate(() => (window as unknown as { __uiLoadStartedAt: number }).__uiLoadStartedAt)) as number;
           let p = await probeOf(s);
@@ -98,68 +104,72 @@ export async function main(argv: string[], { median, printTable, writeResults }:
             p = await probeOf(s);
           }
           if (p.ready === null) throw new Error(`${pref}: the panel was not ready after 120 s`);
-          styles.push(p.styles! - started);
-          ready.push(p.ready - started);
+          (styles[model] ??= []).push(p.styles! - started);
+          (ready[model] ??= []).push(p.ready - started);
           active = (await s.page.frameLocator('#plugin-ui').getByTestId('backend').textContent()) ?? '';
-          console.log(`  open ${pref} #${i}: styles usable ${Math.round(p.styles! - started)} ms, ready (${active}) ${Math.round(p.ready - started)} ms`);
+          console.log(`  open ${pref} ${model} #${i}: styles usable ${Math.round(p.styles! - started)} ms, ready (${active}) ${Math.round(p.ready - started)} ms`);
         } finally {
           await s.page.close();
         }
       }
-      openRows.push({ preference: pref, runtime: active, uiHtmlKB: Math.round(uiHtmlBytes / 1024), stylesUsableMs: Math.round(median(styles)), panelReadyMs: Math.round(median(ready)), opens, load: { before: loadBefore, after: load() } });
+      for (const model of models) {
+        openRows.push({ preference: pref, model, runtime: active, uiHtmlKB: Math.round(uiHtmlBytes / 1024), stylesUsableMs: Math.round(median(styles[model]!)), panelReadyMs: Math.round(median(ready[model]!)), opens, load: { before: loadBefore, after: load() } });
+      }
     }
 
     // Long tasks on wasm: a 512² stylize, then Learn (style frame + built-in sample photos).
-    const s = await open('wasm');
-    try {
-      const ui = s.page.frameLocator('#plugin-ui');
-      const frame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
-      await ui.locator('[data-testid=stylize-hint]').waitFor();
-      s.host.select(['1:2']);
-      await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 120_000 });
-      for (let run = 0; run < 2; run++) {
+    for (const model of models) {
+      const s = await open('wasm', model);
+      try {
+        const ui = s.page.frameLocator('#plugin-ui');
+        const frame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
+        await ui.locator('[data-testid=stylize-hint]').waitFor();
+        s.host.select(['1:2']);
+        await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 120_000 });
+        for (let run = 0; run < 2; run++) {
+          const loadBefore = load();
+          const t0 = epochNow();
+          await ui.getByTestId('stylize').click();
+          await waitForRunDone(s.host, run + 1, 600_000);
+          const t1 = epochNow();
+          const row = { action: `stylize 512² (${run === 0 ? 'first: model load + calibration' : 'warm'})`, model, backend: 'wasm', ...summarize((await probeOf(s)).longtasks, t0, t1), load: { before: loadBefore, after: load() } };
+          console.log(`  ${row.action}, ${model}: ${row.longTasks} long tasks, longest ${row.maxMs} ms, ${row.over200ms} over 200 ms`);
+          taskRows.push(row);
+        }
+        s.host.select(['1:3']);
+        await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor();
+        await ui.getByTestId('tab-learn').click(); // the panel's Learn tab
+        await ui.getByTestId('learn-mark-style').click();
+        await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+        await ui.getByTestId('learn-steps').fill(String(learnSteps));
+        await ui.getByTestId('learn-steps').press('Tab');
+        await ui.getByTestId('learn-size').fill(String(learnSize));
+        await ui.getByTestId('learn-size').press('Tab');
         const loadBefore = load();
         const t0 = epochNow();
-        await ui.getByTestId('stylize').click();
-        await waitForRunDone(s.host, run + 1, 600_000);
+        await ui.getByTestId('learn-start').click();
+        for (;;) {
+          const l = (await frame.evaluate('window.__stylepack.library.learn')) as { error: string | null; result: unknown; running: boolean };
+          if (l.error) throw new Error(`learn: ${l.error}`);
+          if (l.result && !l.running) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
         const t1 = epochNow();
-        const row = { action: `stylize 512² (${run === 0 ? 'first: model load + calibration' : 'warm'})`, backend: 'wasm', ...summarize((await probeOf(s)).longtasks, t0, t1), load: { before: loadBefore, after: load() } };
-        console.log(`  ${row.action}: ${row.longTasks} long tasks, longest ${row.maxMs} ms, ${row.over200ms} over 200 ms`);
+        const row = { action: `learn ${learnSteps} steps at ${learnSize}² (incl. loss-network load)`, model, backend: 'wasm', ...summarize((await probeOf(s)).longtasks, t0, t1), load: { before: loadBefore, after: load() } };
+        console.log(`  ${row.action}, ${model}: ${row.longTasks} long tasks, longest ${row.maxMs} ms, ${row.over200ms} over 200 ms`);
         taskRows.push(row);
+      } finally {
+        await s.page.close();
       }
-      s.host.select(['1:3']);
-      await ui.locator('[data-testid=sel-item][data-node-id="1:3"]').waitFor();
-      await ui.getByTestId('tab-learn').click(); // the panel's Learn tab
-      await ui.getByTestId('learn-mark-style').click();
-      await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-      await ui.getByTestId('learn-steps').fill(String(learnSteps));
-      await ui.getByTestId('learn-steps').press('Tab');
-      await ui.getByTestId('learn-size').fill(String(learnSize));
-      await ui.getByTestId('learn-size').press('Tab');
-      const loadBefore = load();
-      const t0 = epochNow();
-      await ui.getByTestId('learn-start').click();
-      for (;;) {
-        const l = (await frame.evaluate('window.__stylepack.library.learn')) as { error: string | null; result: unknown; running: boolean };
-        if (l.error) throw new Error(`learn: ${l.error}`);
-        if (l.result && !l.running) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const t1 = epochNow();
-      const row = { action: `learn ${learnSteps} steps at ${learnSize}² (incl. loss-network load)`, backend: 'wasm', ...summarize((await probeOf(s)).longtasks, t0, t1), load: { before: loadBefore, after: load() } };
-      console.log(`  ${row.action}: ${row.longTasks} long tasks, longest ${row.maxMs} ms, ${row.over200ms} over 200 ms`);
-      taskRows.push(row);
-    } finally {
-      await s.page.close();
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  printTable(`Plugin panel: open time (sandboxed iframe, fresh profile; ui.html ${Math.round(uiHtmlBytes / 1024)} kB)`, openRows, ['preference', 'runtime', 'uiHtmlKB', 'stylesUsableMs', 'panelReadyMs', 'opens']);
-  printTable('Plugin panel: long tasks in the panel (main thread of the iframe)', taskRows, ['action', 'backend', 'windowMs', 'longTasks', 'maxMs', 'over200ms', 'blockedMs']);
+  printTable(`Plugin panel: open time (sandboxed iframe, fresh profile; ui.html ${Math.round(uiHtmlBytes / 1024)} kB)`, openRows, ['preference', 'model', 'runtime', 'uiHtmlKB', 'stylesUsableMs', 'panelReadyMs', 'opens']);
+  printTable('Plugin panel: long tasks in the panel (main thread of the iframe)', taskRows, ['action', 'model', 'backend', 'windowMs', 'longTasks', 'maxMs', 'over200ms', 'blockedMs']);
   writeResults('plugin-panel', {
-    what: 'The plugin panel in headless Chromium, ui.html in the emulated host\'s sandboxed opaque-origin iframe, a fresh profile each page. open: ms from the host assigning ui.html to the iframe until the 12 built-in styles are usable (stylesUsableMs) and until the model runtime is also started (panelReadyMs), median of `opens` fresh pages; "auto" starts webgpu here. longTasks: PerformanceObserver \'longtask\' entries (main-thread tasks ≥ 50 ms, during which the panel cannot react) that started between the click and the end of the action; maxMs is the longest freeze. load = 1/5/15-minute load averages before/after.',
+    what: 'The plugin panel in headless Chromium, ui.html in the emulated host\'s sandboxed opaque-origin iframe, a fresh profile each page. open: ms from the host assigning ui.html to the iframe until the 12 built-in styles are usable (stylesUsableMs) and until the model runtime is also started (panelReadyMs; in the model worker since 3 Dec 2026), median of `opens` fresh pages; "auto" starts webgpu here. model: "worker" = the plugin as shipped (model in a Worker), "panel-thread" = the same build with the model on the iframe\'s own thread (its diagnostics switch; how it ran before the worker); the variants\' opens alternate. longTasks: PerformanceObserver \'longtask\' entries (main-thread tasks ≥ 50 ms, during which the panel cannot react) that started between the click and the end of the action; maxMs is the longest freeze. load = 1/5/15-minute load averages before/after.',
     caveat: 'Headless Chromium here renders WebGPU/WebGL with SwiftShader (CPU emulation). The machine has 2 cores shared with other jobs: see load.',
     uiHtmlBytes,
     open: openRows,

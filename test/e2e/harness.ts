@@ -106,9 +106,9 @@ export interface Session {
 
 /**
  * A fresh page with the plugin running: main code in the emulated host, UI in the sandboxed
- * iframe (figma-host/iframe.ts). `initScript` runs in every frame before its own scripts.
+ * iframe (figma-host/iframe.ts). `initScript(initArg)` runs in every frame before its own scripts.
  */
-export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: HostOptions, opts: { initScript?: () => void } = {}): Promise<Session> {
+export async function openPlugin<A>(browser: Browser, serverUrl: string, hostOpts: HostOptions, opts: { initScript?: (arg: A) => void; initArg?: A } = {}): Promise<Session> {
   const { code, html } = pluginBuild();
   const host = new FigmaHost(hostOpts);
   host.runPlugin(code, html);
@@ -117,7 +117,7 @@ export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: 
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-  if (opts.initScript) await page.addInitScript(opts.initScript);
+  if (opts.initScript) await page.addInitScript(opts.initScript as never, opts.initArg);
   await page.goto(serverUrl);
   await mountUi(page, host);
   return { host, page, logs };

@@ -287,7 +287,9 @@ export class UiController {
   private async processNode(msg: MessageOf<MainToUi, 'run-node-input'>): Promise<void> {
     const run = this.state.run;
     if (!run || run.id !== msg.runId || !run.active) return;
-    const cancelled = () => this.state.run?.id !== msg.runId || !!this.state.run?.cancelling;
+    // Also once the run is over: main's run-done can arrive (and clear `cancelling`) while the
+    // model worker is still on this node; it must still be told to stop.
+    const cancelled = () => this.state.run?.id !== msg.runId || !!this.state.run?.cancelling || !this.state.run?.active;
     if (cancelled()) return;
     this.updateNode(msg.runId, msg.nodeId, { status: 'stylizing', downscaled: msg.downscaled });
     try {

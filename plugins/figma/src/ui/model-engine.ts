@@ -3,10 +3,22 @@
 // the same code in a Worker so tiles and model loads never freeze the panel. The messages
 // between WorkerEngine and the worker (model-worker.ts) are defined here too.
 import * as tf from '@tensorflow/tfjs';
-import type { PackTensor, RgbaImage } from '@stylepack/core';
+import type { MobileNetSource, PackTensor, RgbaImage } from '@stylepack/core';
 import type { BackendPreference } from '../protocol.js';
 import { ensureBackend, type ActiveBackend } from './backend.js';
 import { StyleEngine, type StylizeOptions } from './engine.js';
+import { StyleLearner, type LearnOptions, type LearnProgress, type LearnResult } from './learn.js';
+import { bundledLossSource } from './lossnet-source.js';
+
+/** What Learn style needs, less the loss network (each engine knows where its copy is). */
+export type LearnRequest = Omit<LearnOptions, 'lossSource'>;
+
+/** A running Learn style. */
+export interface LearnHandle {
+  result: Promise<LearnResult>;
+  /** Stop after the current step (the result then has cancelled: true). */
+  cancel(): void;
+}
 
 export interface EngineMemory {
   numTensors: number;
@@ -29,6 +41,8 @@ export interface ModelEngine {
   setStyle(a: Record<string, PackTensor>, b: Record<string, PackTensor> | null, mix: number): void;
   calibrate(): Promise<number>;
   stylize(img: RgbaImage, opts: StylizeOptions): Promise<Uint8ClampedArray>;
+  /** Learn a style (StyleLearner); progress and phase texts as it goes. */
+  learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle;
   /** tf.memory() where the model runs (after the last call, for the worker). */
   memory(): EngineMemory;
 }
@@ -38,7 +52,10 @@ export class LocalEngine implements ModelEngine {
   readonly engine = new StyleEngine();
   private deferred: unknown = null;
 
-  constructor(readonly where = 'panel thread') {}
+  constructor(
+    readonly where = 'panel thread',
+    private readonly lossSource: () => MobileNetSource = bundledLossSource,
+  ) {}
 
   get loads(): number {
     return this.engine.loads;
@@ -65,6 +82,10 @@ export class LocalEngine implements ModelEngine {
   async stylize(img: RgbaImage, opts: StylizeOptions): Promise<Uint8ClampedArray> {
     this.rethrow();
     return this.engine.stylize(img, opts);
+  }
+  learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle {
+    const learner = new StyleLearner({ ...opts, lossSource: this.lossSource });
+    return { result: learner.run(onProgress, onPhase), cancel: () => learner.cancel() };
   }
   memory(): EngineMemory {
     const m = tf.memory();
@@ -97,9 +118,11 @@ export type WorkerRequest =
   | { op: 'model'; sha: string; weights?: Record<string, PackTensor> }
   | { op: 'style'; a: Record<string, PackTensor>; b: Record<string, PackTensor> | null; mix: number }
   | { op: 'calibrate' }
-  | { op: 'stylize'; img: RgbaImage; opts: WireStylizeOptions };
+  | { op: 'stylize'; img: RgbaImage; opts: WireStylizeOptions }
+  /** `lossnet`: the loss network's JSON text, sent with the first learn only. */
+  | { op: 'learn'; opts: LearnRequest; lossnet?: string };
 
-/** Panel → worker: a request (answered once by `id`), or a cancel of the stylize request `id`. */
+/** Panel → worker: a request (answered once by `id`), or a cancel of the stylize/learn request `id`. */
 export type ToWorker = { id: number; req: WorkerRequest } | { cancel: number };
 
 /** Engine facts sent with every reply, so the panel can read them synchronously. */
@@ -114,5 +137,7 @@ export type FromWorker =
   | { ready: true }
   | { id: number; log: string }
   | { id: number; tile: [done: number, total: number] }
+  | { id: number; progress: LearnProgress }
+  | { id: number; phase: string }
   | { id: number; ok: true; result: unknown; facts: EngineFacts }
   | { id: number; ok: false; error: string; cancelled: boolean; facts: EngineFacts };

@@ -4,7 +4,8 @@
 // stylize stops within one tile of the panel's Cancel.
 import type { PackTensor } from '@stylepack/core';
 import { CancelledError } from './engine.js';
-import { LocalEngine, type EngineFacts, type FromWorker, type ToWorker, type WorkerRequest } from './model-engine.js';
+import { parseLossSource } from './lossnet-source.js';
+import { LocalEngine, type EngineFacts, type FromWorker, type LearnHandle, type ToWorker, type WorkerRequest } from './model-engine.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -13,8 +14,15 @@ interface WorkerScope {
 
 export function serveModelWorker(): void {
   const scope = self as unknown as WorkerScope;
-  const engine = new LocalEngine('worker');
+  let lossText: string | null = null;
+  const engine = new LocalEngine('worker', () => {
+    if (!lossText) throw new Error('The model worker was not sent the loss network.');
+    return parseLossSource(lossText);
+  });
   const cancelled = new Set<number>();
+  const learners = new Map<number, LearnHandle>();
+  /** A macrotask turn, so a cancel message is handled between learning steps. */
+  const turn = () => new Promise<void>((r) => setTimeout(r, 0));
   let base: { sha: string; weights: Record<string, PackTensor> } | null = null;
   let queue: Promise<void> = Promise.resolve();
   const facts = (): EngineFacts => ({ loads: engine.loads, tileSize: engine.tileSize, backendName: engine.backendName, memory: engine.memory() });
@@ -41,6 +49,24 @@ export function serveModelWorker(): void {
         });
         return out;
       }
+      case 'learn': {
+        if (req.lossnet) lossText = req.lossnet;
+        const handle = engine.learn(
+          req.opts,
+          async (progress) => {
+            scope.postMessage({ id, progress });
+            await turn();
+          },
+          (phase) => scope.postMessage({ id, phase }),
+        );
+        learners.set(id, handle);
+        if (cancelled.has(id)) handle.cancel();
+        try {
+          return await handle.result;
+        } finally {
+          learners.delete(id);
+        }
+      }
     }
   }
 
@@ -48,6 +74,7 @@ export function serveModelWorker(): void {
     const msg = e.data;
     if ('cancel' in msg) {
       cancelled.add(msg.cancel);
+      learners.get(msg.cancel)?.cancel();
       return;
     }
     queue = queue.then(async () => {

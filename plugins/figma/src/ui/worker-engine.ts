@@ -8,7 +8,9 @@ import type { PackTensor, RgbaImage } from '@stylepack/core';
 import type { BackendPreference } from '../protocol.js';
 import type { ActiveBackend } from './backend.js';
 import { CancelledError, type StylizeOptions } from './engine.js';
-import { LocalEngine, type EngineFacts, type EngineMemory, type FromWorker, type ModelEngine, type ToWorker, type WorkerRequest } from './model-engine.js';
+import type { LearnProgress, LearnResult } from './learn.js';
+import { bundledLossText } from './lossnet-source.js';
+import { LocalEngine, type EngineFacts, type EngineMemory, type FromWorker, type LearnHandle, type LearnRequest, type ModelEngine, type ToWorker, type WorkerRequest } from './model-engine.js';
 
 /** The worker's first script: wait for the bundle's source and run it. */
 const BOOTSTRAP_URL = `data:text/javascript,${encodeURIComponent('onmessage = function (e) { onmessage = null; (0, eval)(e.data); };')}`;
@@ -21,10 +23,14 @@ interface Pending {
   reject: (e: unknown) => void;
   onTile?: (done: number, total: number) => void;
   onLog?: (line: string) => void;
+  onProgress?: (p: LearnProgress) => void;
+  onPhase?: (text: string) => void;
 }
 
 /** The engine for the panel: in a worker when the bundle's source is at hand, else local. */
 export function createModelEngine(): ModelEngine {
+  // Diagnostics (bench/plugin-panel.bench.ts compares both in one run): set before ui.html's script runs.
+  if ((globalThis as { __stylepackModelOnPanelThread?: boolean }).__stylepackModelOnPanelThread) return new LocalEngine('panel thread (asked for)');
   const script = typeof document !== 'undefined' ? document.getElementById('stylepack-ui') : null;
   if (typeof Worker !== 'function' || !script?.textContent) return new LocalEngine();
   return new WorkerEngine(script.textContent);
@@ -39,6 +45,7 @@ export class WorkerEngine implements ModelEngine {
   private deferred: Promise<unknown>[] = [];
   private facts: EngineFacts = { loads: 0, tileSize: null, backendName: null, memory: { numTensors: 0, numBytes: 0 } };
   private modelSha: string | null = null;
+  private lossnetSent = false;
   /** ms from posting the last cancel to the worker reporting the stylize stopped (tests). */
   lastCancelStopMs: number | null = null;
 
@@ -93,7 +100,7 @@ export class WorkerEngine implements ModelEngine {
     const checkCancel = () => {
       if (cancelPostedAt !== null || !opts.isCancelled?.()) return;
       cancelPostedAt = performance.now();
-      this.worker!.postMessage({ cancel: id } satisfies ToWorker);
+      this.worker?.postMessage({ cancel: id } satisfies ToWorker);
     };
     const timer = setInterval(checkCancel, CANCEL_POLL_MS);
     try {
@@ -111,6 +118,38 @@ export class WorkerEngine implements ModelEngine {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle {
+    let id: number | null = null;
+    let cancelled = false;
+    let local: LearnHandle | null = null;
+    const result = (async (): Promise<LearnResult> => {
+      await this.flush();
+      if (await this.useFallback()) {
+        local = this.fallback!.learn(opts, onProgress, onPhase);
+        if (cancelled) local.cancel();
+        return local.result;
+      }
+      const lossnet = this.lossnetSent ? null : bundledLossText();
+      this.lossnetSent = true;
+      // The panel's handlers may be async (preview encoding): run them one after another, in order.
+      let handled: Promise<unknown> = Promise.resolve();
+      id = this.nextId;
+      const reply = this.call({ op: 'learn', opts, ...(lossnet ? { lossnet } : {}) }, { onProgress: (p) => (handled = handled.then(() => onProgress(p))), onPhase });
+      if (cancelled) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
+      const r = (await reply) as LearnResult;
+      await handled;
+      return r;
+    })();
+    return {
+      result,
+      cancel: () => {
+        cancelled = true;
+        if (id !== null) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
+        local?.cancel();
+      },
+    };
   }
 
   /** Errors of queued calls (ensureModel, setStyle) surface here, as LocalEngine does. */
@@ -172,15 +211,21 @@ export class WorkerEngine implements ModelEngine {
     if (!p) return;
     if ('log' in msg) return p.onLog?.(msg.log);
     if ('tile' in msg) return p.onTile?.(msg.tile[0], msg.tile[1]);
+    if ('progress' in msg) return p.onProgress?.(msg.progress);
+    if ('phase' in msg) return p.onPhase?.(msg.phase);
     this.pending.delete(msg.id);
     this.facts = msg.facts;
     if (msg.ok) p.resolve(msg.result);
     else p.reject(msg.cancelled ? new CancelledError() : new Error(msg.error));
   }
 
+  /** The worker died: fail what it was doing, and run the model on the panel thread from now on. */
   private crashed(e: Error): void {
+    console.warn(`[stylepack] ${e.message}; running the model on the panel thread`);
+    this.worker?.terminate();
+    this.worker = null;
+    this.fallback = new LocalEngine(`panel thread (the worker failed: ${e.message})`);
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
-    this.modelSha = null;
   }
 }
