@@ -7,6 +7,7 @@ import { BROWSER_BACKEND_ORDER, describeBackendChoice, selectBackend, type Backe
 import { WASM_FILES } from 'stylepack:wasm';
 import type { BackendPreference } from '../protocol.js';
 import { base64ToBytes } from './base64.js';
+import { enableFastKernels } from './fast-kernels.js';
 
 let wasmUrls: Record<string, string> | null = null;
 
@@ -49,6 +50,7 @@ export async function ensureBackend(pref: BackendPreference, log: (line: string)
       if (name === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     },
   });
+  if (choice.name === 'wasm') choice.detail = [choice.detail, await enableFastKernels()].filter(Boolean).join('; ');
   const active = { name: choice.name, description: describeBackendChoice(choice) };
   current = { pref, active };
   return active;

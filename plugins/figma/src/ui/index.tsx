@@ -8,6 +8,7 @@ import { UiController } from './controller.js';
 import { isLibToUi, type LibToMain } from '../library-protocol.js';
 import { LibraryController } from './library-controller.js';
 import { LibraryPanels } from './LibraryPanels.js';
+import { fastKernelStatus } from './fast-kernels.js';
 
 const post = (msg: UiToMain) => parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*');
 const controller = new UiController(post);
@@ -28,6 +29,8 @@ window.onmessage = (event: MessageEvent) => {
   memory: () => tf.memory(),
   modelLoads: () => controller.engine.loads,
   tileSize: () => controller.engine.tileSize,
+  /** stylepack's wasm kernels: installed, calls served (fast / fallback / Winograd). */
+  fastKernels: () => fastKernelStatus(),
   get library() {
     return library.state;
   },

@@ -7,3 +7,7 @@ declare module 'stylepack:packs' {
   /** The .stylepack files found in models/packs/ at build time, base64. */
   export const BUILTIN_PACKS: { file: string; base64: string }[];
 }
+declare module 'stylepack:fast-kernels' {
+  /** stylepack's native kernels (packages/core/native), base64; see build-fast-kernels.mjs. */
+  export const FAST_KERNEL_WASM: { single: string; threaded: string; heap: string };
+}
