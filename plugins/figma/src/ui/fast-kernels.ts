@@ -10,6 +10,7 @@ let enabled: ReturnType<typeof enableWebFastWasmKernels> | null = null;
 
 /** Registers the fast kernels for tfjs's wasm backend (once; call with wasm active). Resolves to a line for the backend's description. */
 export async function enableFastKernels(): Promise<string> {
+  if (!FAST_KERNEL_WASM) return 'fast kernels off (not in this build)';
   enabled ??= enableWebFastWasmKernels({
     single: base64ToBytes(FAST_KERNEL_WASM.single),
     threaded: base64ToBytes(FAST_KERNEL_WASM.threaded),

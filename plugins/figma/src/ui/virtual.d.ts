@@ -8,6 +8,6 @@ declare module 'stylepack:packs' {
   export const BUILTIN_PACKS: { file: string; base64: string }[];
 }
 declare module 'stylepack:fast-kernels' {
-  /** stylepack's native kernels (packages/core/native), base64; see build-fast-kernels.mjs. */
-  export const FAST_KERNEL_WASM: { single: string; threaded: string; heap: string };
+  /** stylepack's native kernels (packages/core/native), base64; null in a build without them (build-fast-kernels.mjs). */
+  export const FAST_KERNEL_WASM: { single: string; threaded: string; heap: string } | null;
 }
