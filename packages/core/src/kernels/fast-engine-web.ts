@@ -5,7 +5,7 @@
 // page runs kernels.wasm on a shared memory with Web Workers (started from a blob: URL, which such
 // a page can use). Compiled asynchronously: browsers refuse large synchronous compiles on the
 // main thread. Universal code: no Node imports; DOM globals are looked up, not assumed.
-import { createFastEngine, describeFastKernels, MAX_PAGES, WORKER_LOOP, type ClosableFastEngine, type FastKernelsResult, type WorkerInit } from './fast-engine.js';
+import { createFastEngine, describeFastKernels, MAX_PAGES, WORKER_LOOP, type ClosableFastEngine, type FastKernelsResult, type SpawnedWorker, type WorkerInit } from './fast-engine.js';
 import { FAST_WASM_KERNELS, registerFastWasmKernels } from './fast-wasm.js';
 
 /** The native modules (packages/core/native/*.wasm) as bytes. */
@@ -28,7 +28,12 @@ export interface WebFastKernelOptions {
 interface WebGlobals {
   crossOriginIsolated?: boolean;
   navigator?: { hardwareConcurrency?: number };
-  Worker?: new (url: string) => { postMessage(m: unknown): void; terminate(): void };
+  Worker?: new (url: string) => {
+    postMessage(m: unknown): void;
+    terminate(): void;
+    onmessage: ((e: unknown) => void) | null;
+    onerror: ((e: unknown) => void) | null;
+  };
   Blob?: new (parts: string[], o: { type: string }) => unknown;
   URL?: { createObjectURL(b: unknown): string; revokeObjectURL(u: string): void };
 }
@@ -41,16 +46,16 @@ export function webFastKernelThreads(requested?: number): number {
   return Math.max(1, Math.min(requested ?? Math.min(8, g.navigator?.hardwareConcurrency ?? 1), 16));
 }
 
-function spawnWebWorker(init: WorkerInit): { terminate(): void } {
-  const g = globalThis as Required<WebGlobals>;
-  const url = g.URL.createObjectURL(new g.Blob([`onmessage = (e) => (${WORKER_LOOP})(e.data);`], { type: 'text/javascript' }));
-  try {
-    const w = new g.Worker(url);
-    w.postMessage(init);
-    return w;
-  } finally {
-    g.URL.revokeObjectURL(url);
-  }
+function spawnWebWorker(init: WorkerInit): SpawnedWorker {
+  const g = globalThis as unknown as Required<WebGlobals>;
+  const url = g.URL.createObjectURL(new g.Blob([`onmessage = (e) => (${WORKER_LOOP})(e.data, () => postMessage('ready'));`], { type: 'text/javascript' }));
+  const w = new g.Worker(url);
+  const ready = new Promise<void>((resolve, reject) => {
+    w.onmessage = () => resolve();
+    w.onerror = (e) => reject(new Error(`stylepack fast kernels: a worker failed to start (${(e as { message?: string }).message ?? 'no message'})`));
+  }).finally(() => g.URL.revokeObjectURL(url));
+  w.postMessage(init);
+  return { terminate: () => w.terminate(), ready };
 }
 
 export async function createWebFastEngine(bytes: WebFastKernelBytes, options: WebFastKernelOptions = {}): Promise<ClosableFastEngine> {
@@ -60,9 +65,16 @@ export async function createWebFastEngine(bytes: WebFastKernelBytes, options: We
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const heapModule = bytes.heap ? await WebAssembly.compile(bytes.heap as BufferSource) : undefined;
-  return createFastEngine({
+  const engine = createFastEngine({
     instance, module, memory, threads, canBlock: false, ...(shared ? { spawn: spawnWebWorker } : {}), ...(heapModule ? { heapModule } : {}),
   });
+  try {
+    await engine.ready; // the main thread never waits on a worker that has not started
+  } catch (e) {
+    engine.close();
+    throw e;
+  }
+  return engine;
 }
 
 let active: ClosableFastEngine | null = null;

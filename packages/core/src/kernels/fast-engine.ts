@@ -28,13 +28,15 @@ export interface WorkerInit {
 }
 
 /**
- * A worker's body, as source text: `(WORKER_LOOP)(init)` instantiates the module on the shared
- * memory, moves its stack to `stackTop`, then runs each dispatched call until told to exit.
+ * A worker's body, as source text: `(WORKER_LOOP)(init, ready?)` instantiates the module on the
+ * shared memory, moves its stack to `stackTop`, calls `ready`, then runs each dispatched call
+ * until told to exit.
  */
-export const WORKER_LOOP = `function (init) {
+export const WORKER_LOOP = `function (init, ready) {
   const { module, memory, ctrlOffset, tid, nth, stackTop, entries } = init;
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   inst.exports.__stack_pointer.value = stackTop;
+  if (ready) ready();
   const ctrl = new Int32Array(memory.buffer, ctrlOffset, 8);
   let seen = 0;
   for (;;) {
@@ -66,6 +68,15 @@ export function describeFastKernels(r: FastKernelsResult): string {
 export interface ClosableFastEngine extends FastEngine {
   /** Stops the worker threads (the engine is unusable afterwards). */
   close(): void;
+  /** Resolves once every worker runs (a browser starts workers only while its main thread is free). */
+  readonly ready: Promise<void>;
+}
+
+/** A started worker, as `spawn` returns it. */
+export interface SpawnedWorker {
+  terminate(): void;
+  /** Resolves when the worker has instantiated the module (default: at once). */
+  ready?: Promise<void>;
 }
 
 export interface FastEngineParts {
@@ -76,7 +87,7 @@ export interface FastEngineParts {
   /** Threads, the caller's included; more than 1 needs a shared memory and `spawn`. */
   threads: number;
   /** Starts one worker running WORKER_LOOP with this init; returns how to stop it. */
-  spawn?: (init: WorkerInit) => { terminate(): void };
+  spawn?: (init: WorkerInit) => SpawnedWorker;
   /**
    * Whether this thread may block in Atomics.wait (Node's main thread may, a browser's may not:
    * there the caller spins until the workers are done).
@@ -124,7 +135,7 @@ export function createFastEngine(p: FastEngineParts): ClosableFastEngine {
       ctrl = new Int32Array(memory.buffer, ctrlOffset, 8);
     }
   };
-  const workers: { terminate(): void }[] = [];
+  const workers: SpawnedWorker[] = [];
   for (let tid = 1; tid < threads; tid++) {
     workers.push(p.spawn!({ module: p.module, memory, ctrlOffset, tid, nth: threads, stackTop: stacks + STACK * tid, entries: FAST_ENTRIES }));
   }
@@ -140,6 +151,7 @@ export function createFastEngine(p: FastEngineParts): ClosableFastEngine {
 
   return {
     threads,
+    ready: Promise.all(workers.map((w) => w.ready)).then(() => {}),
     ...(p.heapModule ? { heapModule: p.heapModule } : {}),
     reset() {
       top = scratchBase;
