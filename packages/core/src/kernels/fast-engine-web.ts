@@ -6,7 +6,7 @@
 // a page can use). Compiled asynchronously: browsers refuse large synchronous compiles on the
 // main thread. Universal code: no Node imports; DOM globals are looked up, not assumed.
 import { createFastEngine, describeFastKernels, MAX_PAGES, WORKER_LOOP, type ClosableFastEngine, type FastKernelsResult, type SpawnedWorker, type WorkerInit } from './fast-engine.js';
-import { FAST_WASM_KERNELS, registerFastWasmKernels } from './fast-wasm.js';
+import { FAST_WASM_KERNELS, registerFastWasmKernels } from './register-wasm.js';
 
 /** The native modules (packages/core/native/*.wasm) as bytes. */
 export interface WebFastKernelBytes {

@@ -3,8 +3,8 @@
 // threads. relErr = max|a − b| / max|b| < 1e-4. Then 50 tiny GAN steps: wasm+fast vs cpu losses.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fastWasmKernelStatus, registerFastWasmKernels } from './fast-wasm.js';
-import { compareCpuWasm, dataSource, useFastWasmEngines } from './fast-wasm.testing.js';
+import { fastWasmKernelStatus, registerFastWasmKernels } from './register-wasm.js';
+import { compareCpuWasm, dataSource, useFastWasmEngines } from '../../testing/fast-wasm.js';
 
 type S4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -8,4 +8,4 @@ export {
   type WebFastKernelOptions,
 } from './fast-engine-web.js';
 export { describeFastKernels, type FastKernelsResult } from './fast-engine.js';
-export { fastWasmKernelStatus, FAST_WASM_KERNELS } from './fast-wasm.js';
+export { fastWasmKernelStatus, FAST_WASM_KERNELS } from './register-wasm.js';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FAST_WASM_KERNELS, registerFastWasmKernels } from '../kernels/fast-wasm.js';
+import { FAST_WASM_KERNELS, registerFastWasmKernels } from '../kernels/register-wasm.js';
 import { createFastEngine, MAX_PAGES, WORKER_LOOP, describeFastKernels, type ClosableFastEngine, type FastKernelsResult, type WorkerInit } from '../kernels/fast-engine.js';
 
 /** Path of the committed native module (same relative path from src/node and dist/node). */
@@ -91,4 +91,5 @@ export function withFastWasmKernels<T extends { name: string; detail?: string }>
   return { ...choice, detail: choice.detail ? `${choice.detail}; ${line}` : line };
 }
 
-export { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels, setFastWasmWinograd, FAST_WASM_KERNELS } from '../kernels/fast-wasm.js';
+export { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels, FAST_WASM_KERNELS } from '../kernels/register-wasm.js';
+export { setFastWasmWinograd } from '../kernels/fast-wasm.js';

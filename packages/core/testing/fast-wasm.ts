@@ -1,10 +1,11 @@
-// Shared by the fast-kernel tests (not part of the build: see tsconfig's exclude): the error
-// measure, deterministic data, the cpu-vs-wasm comparison and the engines' set-up.
+// Test-only helpers for the fast-kernel tests (outside src/, so never part of the build or the
+// universal sources): the error measure, deterministic data, the cpu-vs-wasm comparison and the
+// engines' set-up.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { initNodeBackend } from '../node/backend-node.js';
-import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
-import { registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
+import { initNodeBackend } from '../src/node/backend-node.js';
+import { createNodeFastEngine, type NodeFastEngine } from '../src/node/fast-kernels-node.js';
+import { registerFastWasmKernels, unregisterFastWasmKernels } from '../src/kernels/register-wasm.js';
 
 /** max|a − b| / max|b|. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
