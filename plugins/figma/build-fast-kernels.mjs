@@ -5,8 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** kernels-st.wasm: one thread (plugin iframe); kernels.wasm: threads where cross-origin isolated; heap-kernels.wasm. */
-const FILES = { single: 'kernels-st.wasm', threaded: 'kernels.wasm', heap: 'heap-kernels.wasm' };
+/**
+ * kernels-st.wasm: one thread (plugin iframe); kernels.wasm: threads where cross-origin isolated;
+ * *-fma.wasm: the same with relaxed-SIMD FMA, where the engine validates them; heap-kernels.wasm.
+ */
+const FILES = {
+  single: 'kernels-st.wasm',
+  threaded: 'kernels.wasm',
+  singleFma: 'kernels-st-fma.wasm',
+  threadedFma: 'kernels-fma.wasm',
+  heap: 'heap-kernels.wasm',
+};
 
 export function fastKernelsModule(root) {
   const native = join(root, 'packages', 'core', 'native');

@@ -24,13 +24,22 @@ async function work(): Promise<number[][]> {
   return out;
 }
 
-(window as unknown as { check: () => Promise<unknown> }).check = async () => {
+(window as unknown as { check: (fma: boolean) => Promise<unknown> }).check = async (fma: boolean) => {
   await tf.setBackend('cpu');
   const ref = await work();
   setWasmPaths(new URL('wasm/', location.href).href);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // tfjs's own kernels single-threaded; ours decide for themselves
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to start');
-  const fast = await enableWebFastWasmKernels({ single: await bytes('kernels-st.wasm'), threaded: await bytes('kernels.wasm'), heap: await bytes('heap-kernels.wasm') }, { threads: 2 });
+  const fast = await enableWebFastWasmKernels(
+    {
+      single: await bytes('kernels-st.wasm'),
+      threaded: await bytes('kernels.wasm'),
+      singleFma: await bytes('kernels-st-fma.wasm'),
+      threadedFma: await bytes('kernels-fma.wasm'),
+      heap: await bytes('heap-kernels.wasm'),
+    },
+    { threads: 2, fma },
+  );
   const got = await work();
   const relErr = got.map((g, i) => {
     let d = 0;

@@ -1,6 +1,7 @@
 // stylepack's fast wasm kernels in a plain browser page (not the plugin): one thread on
 // kernels-st.wasm where the page is not cross-origin isolated, two Web Workers on kernels.wasm
-// where it is (COOP + COEP headers). Each matches tfjs's cpu backend to 1e-4 relative (max |Δ|
+// where it is (COOP + COEP headers); each with and without relaxed-SIMD FMA (Chromium validates the
+// kernels-*fma.wasm builds, so they are picked by default). Each matches tfjs's cpu backend to 1e-4 relative (max |Δ|
 // over max |cpu|; seen 2.1e-6 for the generator, 2e-7 for the gradients) on a generator forward and
 // a conv's gradients.
 import * as esbuild from 'esbuild';
@@ -58,18 +59,18 @@ afterAll(async () => {
 
 interface Result {
   crossOriginIsolated: boolean;
-  fast: { kernels: string[]; threads: number; off?: string; line: string };
+  fast: { kernels: string[]; threads: number; fma: boolean; off?: string; line: string };
   relErr: number[];
   status: Record<string, { installed: boolean; fast: number; winograd: number }>;
 }
 
-async function check(mode: 'coi' | 'plain'): Promise<Result> {
+async function check(mode: 'coi' | 'plain', fma: boolean): Promise<Result> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${base}/${mode}/`);
-    const r = (await page.evaluate('window.check()')) as Result;
+    const r = (await page.evaluate(`window.check(${fma})`)) as Result;
     expect(errors).toEqual([]);
     return r;
   } finally {
@@ -88,18 +89,21 @@ function expectFastAndExact(r: Result): void {
   for (const e of r.relErr) expect(e).toBeLessThan(1e-4);
 }
 
-describe('fast wasm kernels in a browser page', { timeout: 120_000 }, () => {
-  it('run on one thread (kernels-st.wasm) without cross-origin isolation', async () => {
-    const r = await check('plain');
+describe.each([
+  ['with relaxed-SIMD FMA', true],
+  ['without FMA', false],
+])('fast wasm kernels in a browser page, %s', { timeout: 120_000 }, (_label, fma) => {
+  it('run on one thread (kernels-st*.wasm) without cross-origin isolation', async () => {
+    const r = await check('plain', fma);
     expect(r.crossOriginIsolated).toBe(false);
-    expect(r.fast.threads).toBe(1);
+    expect(r.fast).toMatchObject({ threads: 1, fma });
     expectFastAndExact(r);
   });
 
-  it('run on two Web Workers (kernels.wasm, shared memory) when cross-origin isolated', async () => {
-    const r = await check('coi');
+  it('run on two Web Workers (kernels*.wasm, shared memory) when cross-origin isolated', async () => {
+    const r = await check('coi', fma);
     expect(r.crossOriginIsolated).toBe(true);
-    expect(r.fast.threads).toBe(2);
+    expect(r.fast).toMatchObject({ threads: 2, fma });
     expectFastAndExact(r);
   });
 });

@@ -1,4 +1,4 @@
-// End-to-end: the plugin's wasm path runs stylepack's own native kernels (kernels-st.wasm, one
+// End-to-end: the plugin's wasm path runs stylepack's own native kernels (kernels-st-fma.wasm, one
 // thread: the plugin iframe is not cross-origin isolated), and its pixels match @stylepack/core on
 // the cpu backend in Node. Tolerance: max 3 / mean 0.5 of 255 per channel, as for the other
 // backends (PNG rounding of float results; the kernels' own error vs cpu is ~1e-5 relative).
@@ -66,7 +66,7 @@ describe('figma plugin: stylepack fast kernels on wasm', { timeout: 240_000 }, (
     await expect.poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 }).toBe('wasm');
     expect(await inUi<boolean>(s.page, 'crossOriginIsolated')).toBe(false);
     const title = (await ui.getByTestId('backend').getAttribute('title')) ?? '';
-    expect(title).toMatch(/fast kernels: Conv2D, .* on 1 thread\b/);
+    expect(title).toMatch(/fast kernels: Conv2D, .* on 1 thread, relaxed-SIMD FMA/);
     s.host.select(['1:50']);
     await ui.locator('[data-testid=stylize]:not([disabled])').click();
     const done = await waitForRunDone(s.host, 1, 180_000);

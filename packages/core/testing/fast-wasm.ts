@@ -58,15 +58,16 @@ export async function compareCpuWasm(data: Float32Array[], shapes: number[][], f
 }
 
 /**
- * Registers vitest hooks: wasm backend, a 2-thread and a 1-thread engine (the 2-thread one
- * registered), and clean-up. Returns the engines (filled once beforeAll ran).
+ * Registers vitest hooks: wasm backend, a 2-thread, a 1-thread and a 1-thread relaxed-SIMD FMA
+ * engine (kernels-fma.wasm; V8's flag turned on where Node needs it), the 2-thread one registered,
+ * and clean-up. Returns the engines (filled once beforeAll ran).
  */
 export function useFastWasmEngines(): NodeFastEngine[] {
   const engines: NodeFastEngine[] = [];
   beforeAll(async () => {
     const choice = await initNodeBackend('wasm', () => {}, {});
     expect(choice.name).toBe('wasm');
-    engines.push(createNodeFastEngine({ threads: 2 }), createNodeFastEngine({ threads: 1 }));
+    engines.push(createNodeFastEngine({ threads: 2, fma: false }), createNodeFastEngine({ threads: 1, fma: false }), createNodeFastEngine({ threads: 1, fma: true }));
     registerFastWasmKernels(engines[0]!);
   });
   afterAll(async () => {

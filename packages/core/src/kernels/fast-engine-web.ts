@@ -14,6 +14,9 @@ export interface WebFastKernelBytes {
   single: Uint8Array;
   /** kernels.wasm: threaded, shared memory (used only where SharedArrayBuffer exists). */
   threaded?: Uint8Array;
+  /** kernels-st-fma.wasm / kernels-fma.wasm: the same with relaxed-SIMD FMA, used where the engine validates them. */
+  singleFma?: Uint8Array;
+  threadedFma?: Uint8Array;
   /** heap-kernels.wasm (without it the heap kernels run as plain JS). */
   heap?: Uint8Array;
 }
@@ -23,6 +26,8 @@ export interface WebFastKernelOptions {
   threads?: number;
   /** Which kernels to install (default all of FAST_WASM_KERNELS). */
   kernels?: readonly string[];
+  /** Use the relaxed-SIMD (FMA) build where the engine accepts it (default true). */
+  fma?: boolean;
 }
 
 interface WebGlobals {
@@ -61,12 +66,15 @@ function spawnWebWorker(init: WorkerInit): SpawnedWorker {
 export async function createWebFastEngine(bytes: WebFastKernelBytes, options: WebFastKernelOptions = {}): Promise<ClosableFastEngine> {
   const threads = bytes.threaded ? webFastKernelThreads(options.threads) : 1;
   const shared = threads > 1;
-  const module = await WebAssembly.compile((shared ? bytes.threaded! : bytes.single) as BufferSource);
+  const fmaBytes = options.fma === false ? undefined : shared ? bytes.threadedFma : bytes.singleFma;
+  // Feature detection: the relaxed-SIMD build where this engine validates it.
+  const fma = !!fmaBytes && WebAssembly.validate(fmaBytes as BufferSource);
+  const module = await WebAssembly.compile((fma ? fmaBytes! : shared ? bytes.threaded! : bytes.single) as BufferSource);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const heapModule = bytes.heap ? await WebAssembly.compile(bytes.heap as BufferSource) : undefined;
   const engine = createFastEngine({
-    instance, module, memory, threads, canBlock: false, ...(shared ? { spawn: spawnWebWorker } : {}), ...(heapModule ? { heapModule } : {}),
+    instance, module, memory, threads, fma, canBlock: false, ...(shared ? { spawn: spawnWebWorker } : {}), ...(heapModule ? { heapModule } : {}),
   });
   try {
     await engine.ready; // the main thread never waits on a worker that has not started
@@ -89,7 +97,7 @@ export async function enableWebFastWasmKernels(bytes: WebFastKernelBytes, option
   try {
     active ??= await createWebFastEngine(bytes, options);
     registerFastWasmKernels(active, options.kernels ? { kernels: options.kernels } : {});
-    r = { kernels: [...(options.kernels ?? FAST_WASM_KERNELS)], threads: active.threads };
+    r = { kernels: [...(options.kernels ?? FAST_WASM_KERNELS)], threads: active.threads, fma: active.fma === true };
   } catch (e) {
     r = { kernels: [], threads: 0, off: e instanceof Error ? e.message : String(e) };
   }

@@ -56,13 +56,16 @@ export interface FastKernelsResult {
   /** Kernel names now served by the fast kernels (empty when off). */
   kernels: string[];
   threads: number;
+  /** Whether the GEMMs use relaxed SIMD's fused multiply-add (the engine validated kernels-*fma.wasm). */
+  fma?: boolean;
   /** Why they are off, when they are. */
   off?: string;
 }
 
 /** One line for logs and the plugin's backend tooltip. */
 export function describeFastKernels(r: FastKernelsResult): string {
-  return r.off ? `fast kernels off (${r.off})` : `fast kernels: ${r.kernels.join(', ')} on ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  if (r.off) return `fast kernels off (${r.off})`;
+  return `fast kernels: ${r.kernels.join(', ')} on ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.fma ? ', relaxed-SIMD FMA' : ''}`;
 }
 
 export interface ClosableFastEngine extends FastEngine {
@@ -86,6 +89,8 @@ export interface FastEngineParts {
   memory: WebAssembly.Memory;
   /** Threads, the caller's included; more than 1 needs a shared memory and `spawn`. */
   threads: number;
+  /** The module is a relaxed-SIMD (FMA) build. */
+  fma?: boolean;
   /** Starts one worker running WORKER_LOOP with this init; returns how to stop it. */
   spawn?: (init: WorkerInit) => SpawnedWorker;
   /**
@@ -151,6 +156,7 @@ export function createFastEngine(p: FastEngineParts): ClosableFastEngine {
 
   return {
     threads,
+    fma: p.fma === true,
     ready: Promise.all(workers.map((w) => w.ready)).then(() => {}),
     ...(p.heapModule ? { heapModule: p.heapModule } : {}),
     reset() {

@@ -44,6 +44,8 @@ export const FAST_ENTRIES: readonly FastEntry[] = [
 export interface FastEngine {
   /** Threads an entry point runs on (the caller's included). */
   readonly threads: number;
+  /** True when the module is a relaxed-SIMD build (kernels-*fma.wasm: fused multiply-add in the GEMMs). */
+  readonly fma?: boolean;
   /** Frees all scratch (the kernels call it first). */
   reset(): void;
   /** A fresh 16-byte-aligned scratch region; returns its byte offset. May grow the memory. */

@@ -18,7 +18,7 @@ function recorded(): Map<string, string> {
   }));
 }
 
-const REBUILD = 'run packages/core/native/build.sh (clang 14 + lld: apt-get install -y clang lld) and commit the .wasm files and kernels.sha256';
+const REBUILD = 'run packages/core/native/build.sh (apt-get install -y clang lld clang-19 lld-19) and commit the .wasm files and kernels.sha256';
 
 describe('native kernels build', () => {
   it('kernels.sha256 covers every source, script and module in native/', () => {

@@ -1,7 +1,8 @@
 // The panel's wasm path runs stylepack's own native kernels (SIMD GEMM/Winograd convolutions, fused
 // instance norm, heap kernels), as Node does: ~10× faster than stock tfjs-wasm for a stylize. The
 // modules are inlined in ui.html (build-fast-kernels.mjs) and compiled from bytes. In Figma's
-// iframe (opaque origin, no SharedArrayBuffer) they run on one thread.
+// iframe (opaque origin, no SharedArrayBuffer) they run on one thread; with relaxed-SIMD FMA where
+// the engine validates it (Chromium/Electron does).
 import { enableWebFastWasmKernels, fastWasmKernelStatus } from '@stylepack/core';
 import { FAST_KERNEL_WASM } from 'stylepack:fast-kernels';
 import { base64ToBytes } from './base64.js';
@@ -11,11 +12,8 @@ let enabled: ReturnType<typeof enableWebFastWasmKernels> | null = null;
 /** Registers the fast kernels for tfjs's wasm backend (once; call with wasm active). Resolves to a line for the backend's description. */
 export async function enableFastKernels(): Promise<string> {
   if (!FAST_KERNEL_WASM) return 'fast kernels off (not in this build)';
-  enabled ??= enableWebFastWasmKernels({
-    single: base64ToBytes(FAST_KERNEL_WASM.single),
-    threaded: base64ToBytes(FAST_KERNEL_WASM.threaded),
-    heap: base64ToBytes(FAST_KERNEL_WASM.heap),
-  });
+  const bytes = Object.fromEntries(Object.entries(FAST_KERNEL_WASM).map(([k, b64]) => [k, base64ToBytes(b64)]));
+  enabled ??= enableWebFastWasmKernels(bytes as unknown as Parameters<typeof enableWebFastWasmKernels>[0]);
   return (await enabled).line;
 }
 

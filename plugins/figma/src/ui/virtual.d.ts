@@ -9,5 +9,5 @@ declare module 'stylepack:packs' {
 }
 declare module 'stylepack:fast-kernels' {
   /** stylepack's native kernels (packages/core/native), base64; null in a build without them (build-fast-kernels.mjs). */
-  export const FAST_KERNEL_WASM: { single: string; threaded: string; heap: string } | null;
+  export const FAST_KERNEL_WASM: { single: string; threaded: string; singleFma: string; threadedFma: string; heap: string } | null;
 }
