@@ -13,6 +13,7 @@ const suites = [
   { name: 'cli', file: 'cli.mjs' },
   { name: 'plugin', file: 'plugin-ui.mjs' },
   { name: 'plugin', file: 'plugin-learn.mjs' },
+  { name: 'plugin', file: 'plugin-panel.mjs' },
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
 ];
 let failed = 0;

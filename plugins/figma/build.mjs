@@ -1,15 +1,17 @@
 // Builds the Figma plugin into dist/:
 //   dist/code.js  main thread (Figma's sandbox), one IIFE, ES2017
-//   dist/ui.html  the panel: CSS + the whole UI bundle (Preact, tfjs, @stylepack/core) inlined,
-//                 plus the tfjs wasm binaries and the built-in packs as base64 — Figma loads the
-//                 UI as one HTML document and the manifest allows no network.
+//   dist/ui.html  the panel: CSS + the whole UI bundle (Preact, tfjs, @stylepack/core) inlined
+//                 (<script id="stylepack-ui">; the model worker runs the same source, src/ui/entry.ts),
+//                 plus the tfjs wasm binaries, the built-in packs and the base model they need
+//                 (float16 copy, src/shared/bundled-base.ts) as base64 — Figma loads the UI as
+//                 one HTML document and the manifest allows no network.
 //   dist/*.wasm   the same wasm binaries as files (for serving over http in tests/benchmarks)
 // Usage: node build.mjs [--dev]   (--dev: no minification, inline sourcemap in the UI)
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fastKernelsModule } from './build-fast-kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +24,7 @@ const require = createRequire(import.meta.url);
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist';
 const packsDir = join(root, 'models', 'packs');
+const baseFile = join(root, 'models', 'base', 'model.stylepack');
 
 const coreSrc = join(root, 'packages', 'core', 'src');
 const samplesDir = join(here, 'assets', 'samples');
@@ -38,6 +41,21 @@ function lossnetJson() {
   if (!model?.modelTopology || !Array.isArray(model.weightsManifest) || typeof shard !== 'string') throw new Error('nsfwjs: unexpected mobilenet_v2 bundle layout');
   // JSON inside <script>: escape "<" so no "</script" can end the block early.
   return JSON.stringify({ modelTopology: model.modelTopology, weightsManifest: model.weightsManifest, weightData: shard }).replace(/</g, '\\u003c');
+}
+
+/**
+ * The built-in base model, re-encoded by src/shared/bundled-base.ts (TypeScript, pack format
+ * only): that module is bundled for Node first, then run here. Null when models/base has none.
+ */
+async function bundledBaseBase64() {
+  if (!existsSync(baseFile)) return null;
+  const out = join(dist, '.bundled-base.mjs');
+  await esbuild.build({ entryPoints: [join(here, 'src/shared/bundled-base.ts')], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning' });
+  const { bundleBaseModel } = await import(`${pathToFileURL(out).href}?t=${Date.now()}`);
+  rmSync(out);
+  const bytes = await bundleBaseModel(new Uint8Array(readFileSync(baseFile)), 'models/base/model.stylepack');
+  console.log(`figma-plugin: base model models/base/model.stylepack (${(statSync(baseFile).size / 1024).toFixed(0)} kB) bundled as float16 (${(bytes.byteLength / 1024).toFixed(0)} kB)`);
+  return Buffer.from(bytes).toString('base64');
 }
 
 /**
@@ -60,11 +78,14 @@ const coreFromSource = {
 const virtualModules = {
   name: 'stylepack-virtual',
   setup(build) {
-    build.onResolve({ filter: /^stylepack:(wasm|packs|samples)$/ }, (args) => ({ path: args.path, namespace: 'stylepack-virtual' }));
+    build.onResolve({ filter: /^stylepack:(wasm|packs|samples|base)$/ }, (args) => ({ path: args.path, namespace: 'stylepack-virtual' }));
     build.onLoad({ filter: /.*/, namespace: 'stylepack-virtual' }, (args) => {
       if (args.path === 'stylepack:wasm') {
         const files = Object.fromEntries(WASM_FILES.map((f) => [f, readFileSync(join(wasmDir, f)).toString('base64')]));
         return { contents: `export const WASM_FILES = ${JSON.stringify(files)};`, loader: 'js' };
+      }
+      if (args.path === 'stylepack:base') {
+        return bundledBaseBase64().then((b64) => ({ contents: `export const BUILTIN_BASE = ${JSON.stringify(b64 && { file: 'model.stylepack', base64: b64 })};`, loader: 'js' }));
       }
       if (args.path === 'stylepack:samples') {
         // Built-in content photos for Learn style (CC0, see assets/samples/LICENCE.md).
@@ -100,7 +121,7 @@ const main = esbuild.build({
 });
 
 const ui = esbuild.build({
-  entryPoints: [join(here, 'src/ui/index.tsx')],
+  entryPoints: [join(here, 'src/ui/entry.ts')],
   bundle: true,
   format: 'iife',
   target: 'es2020',
@@ -123,7 +144,7 @@ const css = readFileSync(join(here, 'src/ui/ui.css'), 'utf8');
 const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Stylepack</title><style>${css}</style></head>
-<body><div id="app"></div><script type="application/json" id="stylepack-lossnet">${lossnetJson()}</script><script>${js}</script></body>
+<body><div id="app"></div><script type="application/json" id="stylepack-lossnet">${lossnetJson()}</script><script id="stylepack-ui">${js}</script></body>
 </html>
 `;
 writeFileSync(join(dist, 'ui.html'), html);

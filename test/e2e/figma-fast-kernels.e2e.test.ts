@@ -1,5 +1,5 @@
 // End-to-end: the plugin's wasm path runs stylepack's own native kernels (kernels-st-fma.wasm, one
-// thread: the plugin iframe is not cross-origin isolated), and its pixels match @stylepack/core on
+// thread: the plugin iframe is not cross-origin isolated) in the panel's model Worker, and its pixels match @stylepack/core on
 // the cpu backend in Node. Tolerance: max 3 / mean 0.5 of 255 per channel, as for the other
 // backends (PNG rounding of float results; the kernels' own error vs cpu is ~1e-5 relative).
 import * as tf from '@tensorflow/tfjs';
@@ -65,6 +65,8 @@ describe('figma plugin: stylepack fast kernels on wasm', { timeout: 240_000 }, (
   it('registers the fast kernels on one thread and matches core on cpu', async () => {
     await expect.poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 }).toBe('wasm');
     expect(await inUi<boolean>(s.page, 'crossOriginIsolated')).toBe(false);
+    // The model (and so the kernels) runs in the panel's Worker; the status comes from there.
+    expect(await inUi<string>(s.page, 'window.__stylepack.engineWhere()')).toBe('worker');
     const title = (await ui.getByTestId('backend').getAttribute('title')) ?? '';
     expect(title).toMatch(/fast kernels: Conv2D, .* on 1 thread, relaxed-SIMD FMA/);
     s.host.select(['1:50']);

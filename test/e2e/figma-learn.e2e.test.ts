@@ -191,7 +191,7 @@ describe('Learn style and the pack library in Chromium', () => {
     expect(r.probe.length).toBeGreaterThanOrEqual(3);
     expect(r.probe.at(-1)!.value).toBeLessThan(r.probe[0]!.value);
     expect(r.stepsPerSec).toBeGreaterThan(0);
-    await expect.poll(() => ui.getByTestId('learn-preview').getAttribute('src')).toMatch(/^blob:/);
+    await expect.poll(() => ui.getByTestId('learn-preview').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await expect.poll(() => ui.getByTestId('learn-rate').textContent()).toMatch(/steps\/s/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'figma-plugin-learn.png'), fullPage: true });

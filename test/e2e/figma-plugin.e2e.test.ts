@@ -237,6 +237,12 @@ describe('figma plugin in Chromium', { timeout: 300_000 }, () => {
     // The click is handled between tiles (the engine yields after each), and the run ends
     // without waiting for the rest of the node.
     expect(latency).toBeLessThan(1000);
+    // The model runs in a worker: the panel ended the run at once; the worker itself stops at
+    // its next tile boundary (not at the end of the layer) and reports it.
+    await expect.poll(() => state<number | null>(s.page, 's => s.cancelStopMs()'), { timeout: 60_000 }).not.toBeNull();
+    const stopMs = (await state<number>(s.page, 's => s.cancelStopMs()'))!;
+    console.log(`cancel: the worker stopped ${stopMs.toFixed(0)} ms after the cancel reached it`);
+    expect(stopMs).toBeLessThan(maxTileMs + 1000);
     const inputs = s.host.sentToUi.filter((m) => (m as MainToUi).type === 'run-node-input').slice(inputsBefore) as { nodeId: string }[];
     expect(inputs.map((m) => m.nodeId)).toEqual(['1:13']); // never got to the second node
     await expect.poll(() => ui.getByTestId('stylize').isEnabled()).toBe(true);

@@ -104,8 +104,11 @@ export interface Session {
   logs: string[];
 }
 
-/** A fresh page with the plugin running: main code in the emulated host, UI in the iframe. */
-export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: HostOptions): Promise<Session> {
+/**
+ * A fresh page with the plugin running: main code in the emulated host, UI in the sandboxed
+ * iframe (figma-host/iframe.ts). `initScript` runs in every frame before its own scripts.
+ */
+export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: HostOptions, opts: { initScript?: () => void } = {}): Promise<Session> {
   const { code, html } = pluginBuild();
   const host = new FigmaHost(hostOpts);
   host.runPlugin(code, html);
@@ -114,6 +117,7 @@ export async function openPlugin(browser: Browser, serverUrl: string, hostOpts: 
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  if (opts.initScript) await page.addInitScript(opts.initScript);
   await page.goto(serverUrl);
   await mountUi(page, host);
   return { host, page, logs };

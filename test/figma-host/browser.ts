@@ -1,5 +1,6 @@
 // The UI side of the emulated host, in a real browser page (Playwright). Figma shows a plugin's
-// UI in an iframe; here the host page holds an iframe whose srcdoc is the plugin's ui.html, and
+// UI in a sandboxed, opaque-origin iframe; here the host page holds such an iframe (iframe.ts)
+// whose document is the plugin's ui.html, and
 // relays messages in Figma's envelopes:
 //   UI → main: the UI calls parent.postMessage({ pluginMessage, pluginId }, '*'); the host page
 //              forwards the envelope to Node, where FigmaHost.fromUi delivers it to figma.ui.onmessage.
@@ -8,6 +9,7 @@
 // Uint8Arrays cross the Node↔page boundary as base64 (transport only; both ends see Uint8Array).
 import type { Page } from 'playwright-core';
 import type { FigmaHost } from './index.js';
+import { LOAD_UI_SOURCE } from './iframe.js';
 
 export const PLUGIN_ID = 'stylepack-emulated';
 
@@ -39,7 +41,7 @@ export const HOST_PAGE_HTML = `<!doctype html>
     chain = chain.then(() => window.__figmaHostFromUi(wire));
   });
   window.__figmaHost = {
-    load: (html) => new Promise((resolve) => { iframe.onload = () => resolve(); iframe.srcdoc = html; }),
+    load: (html) => (${LOAD_UI_SOURCE})(iframe, html),
     toUi: (wire) => iframe.contentWindow.postMessage({ pluginMessage: dec(wire), pluginId: ${JSON.stringify(PLUGIN_ID)} }, '*'),
     showCanvas: (items) => {
       const c = document.getElementById('canvas'); c.textContent = '';

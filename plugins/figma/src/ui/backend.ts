@@ -1,28 +1,12 @@
 // Picks the tfjs backend for the panel: the user's choice first, then the browser order
 // (webgpu → webgl → wasm → cpu), via @stylepack/core's selectBackend. The wasm binaries are
-// inlined in ui.html (base64) and handed to tfjs as blob: URLs, because a Figma plugin's UI is
-// one HTML document with no network (manifest networkAccess: none).
+// inlined in ui.html (base64) and handed to tfjs as bytes (inline-wasm.ts), because a Figma
+// plugin's UI is one HTML document with no network (manifest networkAccess: none).
 import * as tf from '@tensorflow/tfjs';
 import { BROWSER_BACKEND_ORDER, describeBackendChoice, selectBackend, type BackendName } from '@stylepack/core';
-import { WASM_FILES } from 'stylepack:wasm';
 import type { BackendPreference } from '../protocol.js';
-import { base64ToBytes } from './base64.js';
 import { enableFastKernels } from './fast-kernels.js';
-
-let wasmUrls: Record<string, string> | null = null;
-
-function wasmPaths(): Record<string, string> {
-  if (!wasmUrls) {
-    wasmUrls = {};
-    for (const [file, b64] of Object.entries(WASM_FILES)) {
-      wasmUrls[file] = URL.createObjectURL(new Blob([base64ToBytes(b64) as BlobPart], { type: 'application/wasm' }));
-    }
-    // setWasmPaths insists on an entry for every binary. The threaded one is never loaded
-    // (WASM_HAS_MULTITHREAD_SUPPORT is forced off below), so it is not shipped.
-    wasmUrls['tfjs-backend-wasm-threaded-simd.wasm'] = wasmUrls['tfjs-backend-wasm-simd.wasm']!;
-  }
-  return wasmUrls;
-}
+import { useInlineWasm } from './inline-wasm.js';
 
 export interface ActiveBackend {
   name: string;
@@ -43,11 +27,13 @@ export async function ensureBackend(pref: BackendPreference, log: (line: string)
   if (current && current.pref === pref && tf.getBackend() === current.active.name) return current.active;
   const choice = await selectBackend(backendOrder(pref), {
     log,
-    wasmPaths: wasmPaths(),
     prepare: async (name) => {
       // No SharedArrayBuffer in a plugin iframe (not cross-origin isolated): we ship the
       // single-threaded binaries only, so make sure tfjs never asks for the threaded one.
-      if (name === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      if (name === 'wasm') {
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        useInlineWasm();
+      }
     },
   });
   if (choice.name === 'wasm') choice.detail = [choice.detail, await enableFastKernels()].filter(Boolean).join('; ');

@@ -1,12 +1,13 @@
 // The UI's state and its side of the protocol. The Preact view only renders `state` and calls
 // the methods here; everything that talks to main or to the model lives in this file.
-import * as tf from '@tensorflow/tfjs';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { DEFAULT_SETTINGS, type MainToUi, type MessageOf, type NodeInfo, type NodeRunStatus, type Settings, type UiToMain } from '../protocol.js';
-import { ensureBackend } from './backend.js';
 import { base64ToBytes } from './base64.js';
-import { CancelledError, PackLibrary, StyleEngine, type StyleOption } from './engine.js';
+import { loadBuiltinBase } from './builtin-base.js';
+import { CancelledError, PackLibrary, type StyleOption } from './engine.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
+import type { ModelEngine } from './model-engine.js';
+import { createModelEngine } from './worker-engine.js';
 
 export interface RunNode {
   id: string;
@@ -72,7 +73,8 @@ export class UiController {
     status: null,
   };
   readonly library = new PackLibrary();
-  readonly engine = new StyleEngine();
+  /** The model, in a Worker when one can start (worker-engine.ts), so the panel never freezes. */
+  readonly engine: ModelEngine = createModelEngine();
   readonly timings: NodeTiming[] = [];
   private listeners = new Set<() => void>();
   private nextRunId = 1;
@@ -99,9 +101,10 @@ export class UiController {
     this.updateRun((run) => (run.id !== runId ? run : { ...run, nodes: run.nodes.map((n) => (n.id === nodeId ? { ...n, ...patch } : n)) }));
   }
 
-  /** Load built-in packs, then tell main we are listening. */
+  /** Load the built-in base model and packs, then tell main we are listening. */
   async start(): Promise<void> {
-    const problems: string[] = [];
+    const baseProblem = await loadBuiltinBase(this.library);
+    const problems: string[] = baseProblem ? [baseProblem] : [];
     for (const { file, base64 } of BUILTIN_PACKS) {
       try {
         await this.library.add(base64ToBytes(base64), true);
@@ -192,7 +195,7 @@ export class UiController {
   async initBackend(): Promise<void> {
     this.set({ backend: { ...this.state.backend, busy: true, error: null } });
     try {
-      const active = await ensureBackend(this.state.settings.backend, (line) => console.info(`[stylepack] ${line}`));
+      const active = await this.engine.ensureBackend(this.state.settings.backend, (line) => console.info(`[stylepack] ${line}`));
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
     } catch (e) {
       this.set({ backend: { name: null, description: '', busy: false, error: msgOf(e) } });
@@ -251,7 +254,7 @@ export class UiController {
       status: { kind: 'info', text: 'Loading the model…' },
     });
     try {
-      const active = await ensureBackend(settings.backend);
+      const active = await this.engine.ensureBackend(settings.backend);
       this.set({ backend: { name: active.name, description: active.description, busy: false, error: null } });
       const a = this.library.vectors(settings.packId!);
       const weights = this.library.baseWeights(a.baseSha);
@@ -281,7 +284,7 @@ export class UiController {
         mix: settings.mix,
         strength: settings.strength,
         preserveColors: settings.preserveColors,
-        backend: tf.getBackend(),
+        backend: this.engine.backendName ?? '?',
       },
     });
   }
@@ -328,7 +331,7 @@ export class UiController {
         nodeId: msg.nodeId,
         width: img.width,
         height: img.height,
-        backend: tf.getBackend(),
+        backend: this.engine.backendName ?? '?',
         decodeMs: t1 - t0,
         stylizeMs: t2 - t1,
         encodeMs: t3 - t2,

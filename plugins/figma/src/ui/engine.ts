@@ -57,6 +57,14 @@ export function inferGeneratorConfig(weights: Record<string, PackTensor>): Gener
 /** All packs the panel knows: built-in ones (shipped in the plugin) and ones the user imported. */
 export class PackLibrary {
   private packs = new Map<string, LoadedPack>();
+  /** Base models shipped with the plugin (builtin-base.ts): weights only, no styles in the picker. */
+  private builtinBases = new Map<string, Record<string, PackTensor>>();
+
+  /** A built-in base model: it serves baseWeights() for its sha and can never be removed. */
+  addBuiltinBase(pack: StylePack): void {
+    if (!pack.weights) throw new Error(`"${pack.manifest.id}" carries no weights; it is not a base model.`);
+    this.builtinBases.set(pack.manifest.baseModel.sha256, pack.weights);
+  }
 
   async add(bytes: Uint8Array, builtIn: boolean): Promise<StylePack> {
     const pack = await decodePack(bytes);
@@ -73,7 +81,7 @@ export class PackLibrary {
     for (const { pack } of this.packs.values()) {
       if (pack.manifest.baseModel.sha256 === sha && pack.weights) return pack.weights;
     }
-    return null;
+    return this.builtinBases.get(sha) ?? null;
   }
 
   styles(): StyleOption[] {

@@ -19,3 +19,4 @@ export async function enableFastKernels(): Promise<string> {
 
 /** Which kernels are stylepack's now, and how many calls each served (for tests and the bench). */
 export const fastKernelStatus = fastWasmKernelStatus;
+export type FastKernelStatus = ReturnType<typeof fastWasmKernelStatus>;

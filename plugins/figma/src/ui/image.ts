@@ -2,6 +2,7 @@
 // pixels, canvas.toBlob / OffscreenCanvas.convertToBlob to encode. Colour management is turned
 // off on both ends so the pixels the model sees are the bytes Figma exported.
 import type { RgbaImage } from '@stylepack/core';
+import { bytesToBase64 } from './base64.js';
 
 type AnyCanvas = OffscreenCanvas | HTMLCanvasElement;
 
@@ -50,7 +51,10 @@ export async function encodePng(img: RgbaImage): Promise<Uint8Array> {
   return new Uint8Array(await blob.arrayBuffer());
 }
 
-/** An object URL for showing PNG bytes in an <img>; revoke it when done. */
+/**
+ * A data: URL for showing PNG bytes in an <img>. Not a blob: URL: in Figma's opaque-origin
+ * iframe those are blob:null/…, which some hosts refuse. (URL.revokeObjectURL on it is a no-op.)
+ */
 export function pngUrl(bytes: Uint8Array): string {
-  return URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/png' }));
+  return `data:image/png;base64,${bytesToBase64(bytes)}`;
 }

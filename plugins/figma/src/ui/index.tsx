@@ -8,7 +8,6 @@ import { UiController } from './controller.js';
 import { isLibToUi, type LibToMain } from '../library-protocol.js';
 import { LibraryController } from './library-controller.js';
 import { LibraryPanels } from './LibraryPanels.js';
-import { fastKernelStatus } from './fast-kernels.js';
 
 const post = (msg: UiToMain) => parent.postMessage({ pluginMessage: msg, pluginId: '*' }, '*');
 const controller = new UiController(post);
@@ -26,11 +25,16 @@ window.onmessage = (event: MessageEvent) => {
     return controller.state;
   },
   timings: controller.timings,
-  memory: () => tf.memory(),
+  /** tf.memory() where the model runs (the worker's, after its last call). */
+  memory: () => controller.engine.memory(),
+  /** Where the model runs: "worker", or why it runs on the panel thread. */
+  engineWhere: () => controller.engine.where,
+  /** ms from the panel's cancel to the worker stopping the last cancelled stylize. */
+  cancelStopMs: () => (controller.engine as { lastCancelStopMs?: number | null }).lastCancelStopMs ?? null,
   modelLoads: () => controller.engine.loads,
   tileSize: () => controller.engine.tileSize,
   /** stylepack's wasm kernels: installed, calls served (fast / fallback / Winograd). */
-  fastKernels: () => fastKernelStatus(),
+  fastKernels: () => controller.engine.fastKernels(),
   get library() {
     return library.state;
   },

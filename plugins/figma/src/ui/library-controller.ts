@@ -7,13 +7,12 @@ import { decodePack, encodePack, readPackManifest, type PackDtype, type RgbaImag
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { SAMPLE_IMAGES } from 'stylepack:samples';
 import type { Home, LibRequest, LibResult, LibToMain, LibToUi, LibraryEntry, LibraryListing, StoredHome } from '../library-protocol.js';
-import { ensureBackend } from './backend.js';
 import { inferGeneratorConfig, webglLearnSizeFits } from './engine.js';
 import { base64ToBytes } from './base64.js';
 import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
-import { QUALITY_STEPS, StyleLearner, encodeLearnedPack, slug, type LearnQuality, type LearnResult } from './learn.js';
-import { bundledLossSource } from './lossnet-source.js';
+import { QUALITY_STEPS, encodeLearnedPack, slug, type LearnQuality, type LearnResult } from './learn.js';
+import type { LearnHandle } from './model-engine.js';
 import { validatePack, type InstalledBase } from './pack-import.js';
 
 export interface LearnState {
@@ -82,7 +81,7 @@ export class LibraryController {
   private listeners = new Set<() => void>();
   private nextReq = 1;
   private pending = new Map<number, { resolve: (r: LibResult) => void; reject: (e: Error) => void }>();
-  private learner: StyleLearner | null = null;
+  private learner: LearnHandle | null = null;
   private builtinBytes = new Map<string, Uint8Array>();
   /** Where each loaded pack id came from (a pack can live in several homes). */
   private homesOf = new Map<string, Set<Home>>();
@@ -359,7 +358,7 @@ export class LibraryController {
     if (l.previewUrl) URL.revokeObjectURL(l.previewUrl);
     this.setLearn({ running: true, cancelling: false, phase: 'Starting…', step: 0, stepsPerSec: null, styleLosses: [], gradNorms: [], probeLosses: [], previewUrl: null, result: null, error: null });
     try {
-      const active = await ensureBackend(this.ui.state.settings.backend);
+      const active = await this.ui.engine.ensureBackend(this.ui.state.settings.backend);
       this.setLearn({ backend: active.name });
       // The base: that of the selected style if it has one, else the first installed.
       const bases = this.bases();
@@ -380,19 +379,9 @@ export class LibraryController {
       const { images } = await this.request({ op: 'export-nodes', nodeIds: ids, maxSide: Math.max(64, 2 * size) });
       const decoded = await Promise.all(images.map((i) => decodePng(i.png)));
       const content = decoded.length > 1 ? decoded.slice(1) : await builtinSamples();
-      this.learner = new StyleLearner({
-        baseWeights: base.weights,
-        style: decoded[0]!,
-        content,
-        candidates,
-        steps: l.steps,
-        size,
-        batch: 2,
-        previewEvery: size >= 256 ? 10 : 5,
-        lossSource: bundledLossSource,
-      });
-      const learner = this.learner;
-      const result = await learner.run(
+      // In the model worker when there is one (ui.engine), so learning does not freeze the panel.
+      this.learner = this.ui.engine.learn(
+        { baseWeights: base.weights, style: decoded[0]!, content, candidates, steps: l.steps, size, batch: 2, previewEvery: size >= 256 ? 10 : 5 },
         async (p) => {
           const patch: Partial<LearnState> = { step: p.step, stepsPerSec: p.stepsPerSec, styleLosses: [...this.state.learn.styleLosses, p.losses.style], gradNorms: [...this.state.learn.gradNorms, p.gradNorm] };
           if (p.preview) {
@@ -405,6 +394,7 @@ export class LibraryController {
         },
         (phase) => this.setLearn({ phase }),
       );
+      const result = await this.learner.result;
       const png = await encodePng(result.preview);
       if (this.state.learn.previewUrl) URL.revokeObjectURL(this.state.learn.previewUrl);
       this.setLearn({

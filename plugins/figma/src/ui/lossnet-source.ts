@@ -5,12 +5,22 @@ import { base64ToArrayBuffer, type MobileNetSource } from '@stylepack/core';
 
 let cached: MobileNetSource | null = null;
 
+/** The block's text (the model worker is sent it: it has no document), or null. */
+export function bundledLossText(): string | null {
+  const el = typeof document !== 'undefined' ? document.getElementById('stylepack-lossnet') : null;
+  return el?.textContent || null;
+}
+
+export function parseLossSource(text: string): MobileNetSource {
+  const j = JSON.parse(text) as { modelTopology: unknown; weightsManifest: unknown; weightData: string };
+  return { modelTopology: j.modelTopology, weightsManifest: j.weightsManifest, weightData: base64ToArrayBuffer(j.weightData) };
+}
+
 export function bundledLossSource(): MobileNetSource {
   if (cached) return cached;
-  const el = typeof document !== 'undefined' ? document.getElementById('stylepack-lossnet') : null;
-  if (!el?.textContent) throw new Error('This build of the plugin has no loss network, so it cannot learn styles.');
-  const j = JSON.parse(el.textContent) as { modelTopology: unknown; weightsManifest: unknown; weightData: string };
-  cached = { modelTopology: j.modelTopology, weightsManifest: j.weightsManifest, weightData: base64ToArrayBuffer(j.weightData) };
+  const text = bundledLossText();
+  if (!text) throw new Error('This build of the plugin has no loss network, so it cannot learn styles.');
+  cached = parseLossSource(text);
   return cached;
 }
 
