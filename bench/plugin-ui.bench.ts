@@ -64,14 +64,15 @@ function fastKernelSummary(status: unknown): { installed: number; fastCalls: num
 /**
  * The wasm row's work in this Node process: the panel's own StyleEngine (ui/engine.ts) on
  * tfjs-wasm with stylepack's fast kernels, on the same frame with the same style, settings and
- * tile size. Runs right after each browser run, with 1 and then 2 threads, so both sides see the
- * same moment of a shared machine.
+ * tile size. Runs right after each browser run, with 1 thread (Node's default build: Node 20
+ * needs a flag for relaxed SIMD), 2 threads, and 1 thread with the relaxed-SIMD FMA build (as
+ * Chromium runs it), so both sides see the same moment of a shared machine.
  */
 async function nodeSameWork(pack: TestPack, size: number) {
   const core = await import('@stylepack/core/node');
   const choice = await core.initNodeBackend('wasm');
   if (choice.name !== 'wasm') throw new Error(`Node wasm backend unavailable (got ${choice.name})`);
-  const engines = [core.createNodeFastEngine({ threads: 1 }), core.createNodeFastEngine({ threads: 2 })];
+  const engines = [core.createNodeFastEngine({ threads: 1 }), core.createNodeFastEngine({ threads: 2 }), core.createNodeFastEngine({ threads: 1, fma: true })];
   const library = new PackLibrary();
   await library.add(pack.bytes, false);
   const { vectors, baseSha } = library.vectors(library.styles()[0]!.key);
@@ -80,8 +81,8 @@ async function nodeSameWork(pack: TestPack, size: number) {
   engine.setStyle(vectors, null, 0);
   const img = frame(size);
   return {
-    /** Stylize ms with 1 and with 2 threads. */
-    async run(tileSize: number, settings: { strength: number; preserveColors: boolean }): Promise<[number, number]> {
+    /** Stylize ms with 1 thread, 2 threads, 1 thread FMA. */
+    async run(tileSize: number, settings: { strength: number; preserveColors: boolean }): Promise<[number, number, number]> {
       const ms: number[] = [];
       for (const e of engines) {
         core.registerFastWasmKernels(e);
@@ -89,7 +90,7 @@ async function nodeSameWork(pack: TestPack, size: number) {
         await engine.stylize(img, { ...settings, tileSize });
         ms.push(performance.now() - t0);
       }
-      return ms as [number, number];
+      return ms as [number, number, number];
     },
     close() {
       engine.dispose();
@@ -129,7 +130,7 @@ export async function main(argv: string[], { median, printTable, writeResults }:
 
   // Node's side of wasm_vs_node_1thread, measured run by run with the wasm row.
   const nodeSide: NodeSide | null = backends.includes('wasm') ? await nodeSameWork(pack, size) : null;
-  const nodeMs: [number, number][] = [];
+  const nodeMs: [number, number, number][] = [];
   const nodeLoad: number[][] = [];
 
   async function benchBackend(s: Session, backend: string, runs: number): Promise<Record<string, unknown>> {
@@ -138,6 +139,9 @@ export async function main(argv: string[], { median, printTable, writeResults }:
     const uiFrame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
     await ui.getByTestId('import-pack').setInputFiles({ name: 'bench.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(pack.bytes) });
     await ui.getByTestId('style-option').first().waitFor();
+    // The bench pack's style (the panel also has built-in styles), so Node's side does the same work.
+    await ui.locator('[data-testid=style-option][data-key="bench#0"]').click();
+    await ui.locator('[data-testid=style-option][data-key="bench#0"][aria-checked=true]').waitFor();
     s.host.select(['1:2']);
     await ui.locator('[data-testid=stylize]:not([disabled])').waitFor({ timeout: 60_000 });
     const active = await ui.getByTestId('backend').textContent();
@@ -167,7 +171,7 @@ export async function main(argv: string[], { median, printTable, writeResults }:
         nodeLoad.push(load());
         const ms = await nodeSide.run(tileSizes[i] || 256, settings);
         if (i > 0) nodeMs.push(ms);
-        console.log(`  node, same work: ${(ms[0] / 1000).toFixed(2)} s on 1 thread, ${(ms[1] / 1000).toFixed(2)} s on 2`);
+        console.log(`  node, same work: ${(ms[0] / 1000).toFixed(2)} s on 1 thread, ${(ms[1] / 1000).toFixed(2)} s on 2, ${(ms[2] / 1000).toFixed(2)} s on 1 with FMA`);
       }
     }
     const timings = (await uiFrame.evaluate('window.__stylepack.timings')) as Timing[];
@@ -222,11 +226,13 @@ export async function main(argv: string[], { median, printTable, writeResults }:
   let node: Record<string, unknown> | null = null;
   if (wasmRow && nodeMs.length) {
     node = {
-      what: "the wasm row's stylize (same frame, style, settings, tile size) in this Node process right after each browser run: tfjs-wasm + stylepack fast kernels, the panel's StyleEngine; medians of the timed runs",
+      what: "the wasm row's stylize (same frame, style, settings, tile size) in this Node process right after each browser run: tfjs-wasm + stylepack fast kernels, the panel's StyleEngine; medians of the timed runs. 1 thread = Node's default build (no FMA on Node 20); 1ThreadFma = the relaxed-SIMD build the browser runs",
       stylizeMs1Thread: median(nodeMs.map((m) => m[0])),
       stylizeMs2Threads: median(nodeMs.map((m) => m[1])),
+      stylizeMs1ThreadFma: median(nodeMs.map((m) => m[2])),
       runs1Thread: nodeMs.map((m) => Math.round(m[0])),
       runs2Threads: nodeMs.map((m) => Math.round(m[1])),
+      runs1ThreadFma: nodeMs.map((m) => Math.round(m[2])),
       load: nodeLoad,
     };
     console.log(`node (same work): ${(node.stylizeMs1Thread as number).toFixed(0)} ms on 1 thread; wasm in Chromium / node 1 thread = ${(wasmRow.stylizeMs / (node.stylizeMs1Thread as number)).toFixed(2)}`);
@@ -247,7 +253,7 @@ export async function main(argv: string[], { median, printTable, writeResults }:
     what: `UI-side time to stylize a ${size}×${size} frame in the Figma plugin panel (headless Chromium, emulated host). stylizeMs = tiled generator only (median of the timed runs; run 0 is a warm-up and not counted); endToEndMs = click → layer written (export, decode, stylize, encode, createImage). tiles = tiles per image in the timed runs (firstRunTiles: in the warm-up); tileSize = the panel's tile size after the last run (what it re-aimed to). load = 1/5/15-minute load averages of the machine before/after the backend's runs (they include the bench's own Chromium; SwiftShader is multi-threaded).`,
     caveat: 'Headless Chromium here renders WebGPU/WebGL with SwiftShader (CPU emulation), so GPU rows measure the software rasteriser, not a real GPU.',
     ...(node && wasmRow
-      ? { wasm_vs_node_1thread: Number((wasmRow.stylizeMs / (node.stylizeMs1Thread as number)).toFixed(3)), wasm_vs_node_2threads: Number((wasmRow.stylizeMs / (node.stylizeMs2Threads as number)).toFixed(3)), node }
+      ? { wasm_vs_node_1thread: Number((wasmRow.stylizeMs / (node.stylizeMs1Thread as number)).toFixed(3)), wasm_vs_node_2threads: Number((wasmRow.stylizeMs / (node.stylizeMs2Threads as number)).toFixed(3)), wasm_vs_node_1thread_fma: Number((wasmRow.stylizeMs / (node.stylizeMs1ThreadFma as number)).toFixed(3)), node }
       : {}),
     model: { preset: 'lite', widthMultiplier: 1 },
     environment,
