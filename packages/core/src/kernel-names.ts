@@ -64,7 +64,7 @@ export const UPSAMPLE_2X = 'StylepackUpsample2x';
 /** Its gradient, the 2×2 block sum in the composite's order: input {dy}. */
 export const UPSAMPLE_2X_GRAD = 'StylepackUpsample2xGrad';
 
-/** The corrected MirrorPad gradient in one pass (gradients/mirror-pad.ts): input {dy}. */
+/** The corrected MirrorPad gradient in one pass (gradients/tfjs-fixes.ts): input {dy}. */
 export const MIRROR_PAD_GRAD = 'StylepackMirrorPadGrad';
 export type MirrorPadGradAttrs = Pick<MirrorPadAttrs, 'paddings' | 'mode'>;
 

@@ -6,7 +6,7 @@
 //   registered them;
 // * fused Relu / Relu6 / LeakyRelu gradients (activations.ts), which fall back to tfjs's own
 //   where the active backend lacks the fused kernel;
-// * the MirrorPad gradient fix (mirror-pad.ts), registered separately by whoever trains
+// * the MirrorPad gradient fix (tfjs-fixes.ts), registered separately by whoever trains
 //   (registerMirrorPadGradientFix), since it replaces one of tfjs's.
 import * as tf from '@tensorflow/tfjs';
 import { registerFastActivationGradients } from './activations.js';
@@ -28,4 +28,4 @@ export function registerStylepackGradients(): string[] {
   return [...done, ...registerFastActivationGradients()];
 }
 
-export { registerMirrorPadGradientFix } from './mirror-pad.js';
+export { registerMirrorPadGradientFix } from './tfjs-fixes.js';

@@ -1,10 +1,10 @@
 // The heap kernels (fast-wasm-heap.ts, native/heap-kernels.wasm) against the cpu backend: Slice,
 // Identity/Cast, LeakyRelu, the MirrorPad gradient (cpu runs the corrected composite of
-// gradients/mirror-pad.ts) and the Relu/Relu6/LeakyRelu gradients (cpu runs tfjs's own). Each
+// gradients/tfjs-fixes.ts) and the Relu/Relu6/LeakyRelu gradients (cpu runs tfjs's own). Each
 // with the native module and with the plain-JS fallback. Kernels are single-threaded (no engine).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerMirrorPadGradientFix } from '../gradients/mirror-pad.js';
+import { registerMirrorPadGradientFix } from '../gradients/tfjs-fixes.js';
 import { initNodeBackend } from '../node/backend-node.js';
 import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
 import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './register-wasm.js';

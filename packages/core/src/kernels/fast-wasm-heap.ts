@@ -7,7 +7,7 @@
 // * Identity / same-dtype Cast (plain JS): tfjs clones every tensor it saves for the backward pass
 //   (Identity) and casts float32 gradients to float32; wasm copies the data each time. Tensors are
 //   immutable, so ours share the buffer (incRef), as tfjs's cpu backend does.
-// * StylepackMirrorPadGrad: the corrected MirrorPad gradient (gradients/mirror-pad.ts) in one
+// * StylepackMirrorPadGrad: the corrected MirrorPad gradient (gradients/tfjs-fixes.ts) in one
 //   pass instead of slice + reverse + pad + add per padded side and axis.
 // * StylepackReluGrad / StylepackRelu6Grad / StylepackLeakyReluGrad: tfjs builds these gradients
 //   from Step / LessEqual / Greater / Select / Cast / Multiply, one full pass each.
@@ -166,7 +166,7 @@ export function slice(a: Args): TensorInfo | null {
 // ---------------------------------------------------------------------------------------------
 // MirrorPad gradient
 //
-// Summed in the same order as the composite in gradients/mirror-pad.ts (axis by axis; per axis
+// Summed in the same order as the composite in gradients/tfjs-fixes.ts (axis by axis; per axis
 // (centre + before-part) + after-part), so the result rounds identically: a different order
 // changed float32 sums in the last bit, enough to move a GAN trajectory off the reference early.
 

@@ -1,4 +1,4 @@
-// Corrections to tfjs 4.22 gradient definitions (backend-independent, registered globally).
+// Corrections to tfjs 4.22 gradient definitions (backend-independent, registered globally when asked).
 //
 // MirrorPad: tfjs-core's gradient only slices the centre out of dy
 // (tfjs-core/src/gradients/MirrorPad_grad.ts), dropping what the mirrored border copies received.
