@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fastKernelsModule } from './build-fast-kernels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -128,7 +129,7 @@ const ui = esbuild.build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
-  plugins: [coreFromSource, virtualModules],
+  plugins: [coreFromSource, virtualModules, fastKernelsModule(root)],
   write: false,
   minify: !dev,
   sourcemap: dev ? 'inline' : false,

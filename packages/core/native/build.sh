@@ -1,15 +1,44 @@
 #!/bin/sh
-# Builds kernels.wasm from kernels.c and norm.c. Needs clang + lld with the wasm32 target
-# (Debian 12: apt-get install -y clang lld  -> clang 14.0.6). The .wasm is committed, so neither
-# CI nor users need clang; rebuild and commit it whenever kernels.c changes.
+# Builds the native kernels from kernels.c + norm.c and heap-kernels.c. Needs clang + lld with the
+# wasm32 target (Debian 12: apt-get install -y clang lld  -> clang 14.0.6). The .wasm files are
+# committed, so neither CI nor users need clang; rebuild and commit them (with kernels.sha256)
+# whenever a .c file or this script changes. CI checks the hashes (src/kernels/native-build.test.ts).
+#
+#   kernels.wasm       threaded: shared memory + atomics (Node's worker_threads; cross-origin
+#                      isolated pages, where SharedArrayBuffer exists)
+#   kernels-st.wasm    single-threaded, same C: plain memory, the atomic task counter becomes a
+#                      plain add (a Figma plugin iframe has an opaque origin: no SharedArrayBuffer)
+#   kernels-fma.wasm, kernels-st-fma.wasm
+#                      the same two with relaxed SIMD's multiply-add in the GEMM micro-kernels
+#                      (SP_FMA in kernels.c), picked at run time where the engine validates them.
+#                      clang 14 emits pre-standard relaxed-SIMD opcodes, so these need clang 19
+#                      (apt-get install -y clang-19 lld-19; CLANG_FMA overrides the command).
+#   heap-kernels.wasm  kernels on tfjs-backend-wasm's own heap (no memory or stack of its own)
 set -eu
 cd "$(dirname "$0")"
-clang --target=wasm32 -msimd128 -matomics -mbulk-memory -mmutable-globals -O3 -nostdlib \
-  -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=2147483648 \
-  -Wl,--stack-first -Wl,-z,stack-size=262144 \
-  -Wl,--export=__stack_pointer -Wl,--export=__heap_base \
-  -o kernels.wasm kernels.c norm.c
-echo "built $(pwd)/kernels.wasm ($(wc -c < kernels.wasm) bytes) with $(clang --version | head -1)"
+KERNELS_SRC="kernels.c norm.c"
+CLANG_FMA=${CLANG_FMA:-clang-19}
+kernels() { # kernels <clang> <output> <extra flags...>
+  cc=$1
+  out=$2
+  shift 2
+  $cc --target=wasm32 -msimd128 "$@" -mbulk-memory -mmutable-globals -O3 -nostdlib \
+    -Wl,--no-entry -Wl,--import-memory -Wl,--max-memory=2147483648 \
+    -Wl,--stack-first -Wl,-z,stack-size=262144 \
+    -Wl,--export=__stack_pointer -Wl,--export=__heap_base \
+    -o "$out" $KERNELS_SRC
+  echo "built $(pwd)/$out ($(wc -c < "$out") bytes) with $($cc --version | head -1)"
+}
+kernels clang kernels.wasm -matomics -Wl,--shared-memory
+kernels clang kernels-st.wasm
+kernels "$CLANG_FMA" kernels-fma.wasm -mrelaxed-simd -DSP_FMA -matomics -Wl,--shared-memory
+kernels "$CLANG_FMA" kernels-st-fma.wasm -mrelaxed-simd -DSP_FMA
+for f in kernels-st.wasm kernels-st-fma.wasm; do
+  if llvm-objdump -d $f | grep -q 'atomic'; then
+    echo "$f uses atomics; a single-threaded build must not" >&2
+    exit 1
+  fi
+done
 
 # heap-kernels.wasm runs on tfjs-backend-wasm's own (non-shared) memory, so it may not own any of
 # it: no data segments and no stack (checked below).
@@ -24,4 +53,5 @@ if llvm-objdump -h heap-kernels.wasm | grep -q ' DATA ' || llvm-objdump -d heap-
   exit 1
 fi
 echo "built $(pwd)/heap-kernels.wasm ($(wc -c < heap-kernels.wasm) bytes)"
-sha256sum kernels.c norm.c kernels.wasm heap-kernels.c heap-kernels.wasm > kernels.sha256
+# Every input and output, so a change to any of them without a rebuild fails the hash test.
+sha256sum build.sh kernels.c norm.c heap-kernels.c kernels.wasm kernels-st.wasm kernels-fma.wasm kernels-st-fma.wasm heap-kernels.wasm > kernels.sha256

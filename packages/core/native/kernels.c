@@ -23,6 +23,16 @@ typedef float f32;
 #endif
 #define NC 1024
 
+// c + a·b on 4 lanes. The -fma build (build.sh: kernels-fma.wasm, kernels-st-fma.wasm; SP_FMA)
+// uses relaxed SIMD's multiply-add, which engines run as one fused FMA where the CPU has it (one
+// rounding instead of two, so results differ from cpu's in the last bits); hosts pick that build
+// only where the engine validates it. Otherwise a multiply, then an add.
+#ifdef SP_FMA
+#define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f32x4_add(c, wasm_f32x4_mul(a, b))
+#endif
+
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 
@@ -95,8 +105,8 @@ static inline __attribute__((always_inline)) void store_tile(v128_t c[MR][2], f3
     v128_t b0 = wasm_v128_load(PB), b1 = wasm_v128_load((PB) + 4);                        \
     for (int r = 0; r < MR; r++) {                                                          \
       v128_t x = wasm_v128_load32_splat(AEXPR);                                             \
-      c[r][0] = wasm_f32x4_add(c[r][0], wasm_f32x4_mul(x, b0));                             \
-      c[r][1] = wasm_f32x4_add(c[r][1], wasm_f32x4_mul(x, b1));                             \
+      c[r][0] = MADD(x, b0, c[r][0]);                                                       \
+      c[r][1] = MADD(x, b1, c[r][1]);                                                       \
     }                                                                                      \
   } while (0)
 
@@ -153,13 +163,13 @@ static void gemm_smalln_seg(int M, int N, int K, int nseg, int segA, const f32 *
         for (int k = 0; k < K4; k += 4) {
           v128_t v0 = wasm_v128_load(c0 + k), v1 = wasm_v128_load(c1 + k);
           v128_t x = wasm_v128_load(a0 + k);
-          s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, v0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, v1));
+          s00 = MADD(x, v0, s00); s01 = MADD(x, v1, s01);
           x = wasm_v128_load(a1 + k);
-          s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, v0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, v1));
+          s10 = MADD(x, v0, s10); s11 = MADD(x, v1, s11);
           x = wasm_v128_load(a2 + k);
-          s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, v0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, v1));
+          s20 = MADD(x, v0, s20); s21 = MADD(x, v1, s21);
           x = wasm_v128_load(a3 + k);
-          s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, v0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, v1));
+          s30 = MADD(x, v0, s30); s31 = MADD(x, v1, s31);
         }
       }
       f32 r[8] = {hsum(s00), hsum(s01), hsum(s10), hsum(s11), hsum(s20), hsum(s21), hsum(s30), hsum(s31)};

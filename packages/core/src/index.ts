@@ -7,3 +7,20 @@ export * from './backend/index.js';
 export * from './pack/index.js';
 export * from './train/index.js';
 export * from './image/index.js';
+export * from './kernels/index.js';
+export { registerMirrorPadGradientFix, registerStylepackGradients } from './gradients/index.js';
+export {
+  ADAM_UPDATE,
+  INSTANCE_NORM,
+  INSTANCE_NORM_GRAD,
+  LEAKY_RELU_GRAD,
+  MIRROR_PAD_GRAD,
+  RELU6_GRAD,
+  RELU_GRAD,
+  UPSAMPLE_2X,
+  UPSAMPLE_2X_GRAD,
+  type AdamUpdateAttrs,
+  type InstanceNormAttrs,
+  type MirrorPadGradAttrs,
+  type NormActivation,
+} from './kernel-names.js';

@@ -14,5 +14,4 @@ export {
   wasmGradientKernelStatus,
   WASM_GRADIENT_KERNELS,
   type WasmGradientOptions,
-} from './wasm-gradients.js';
-export { registerMirrorPadGradientFix } from './gradient-fixes.js';
+} from '../kernels/register-wasm.js';

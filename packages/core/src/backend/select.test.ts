@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend, nodeWasmPaths } from '../node/backend-node.js';
 import { BROWSER_BACKEND_ORDER, describeBackendChoice, selectBackend } from './select.js';
-import { wasmGradientKernelStatus } from './wasm-gradients.js';
+import { wasmGradientKernelStatus } from '../kernels/register-wasm.js';
 
 describe('selectBackend', () => {
   it('falls back from webgpu to wasm in Node, logging the reason, and registers the wasm gradients', async () => {

@@ -4,7 +4,7 @@
 // here (bundlers would try to resolve it); Node code registers it through `prepare`
 // (see node/backend-node.ts) or by importing it before calling selectBackend.
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmGradientKernels, type WasmGradientOptions } from './wasm-gradients.js';
+import { registerWasmGradientKernels, type WasmGradientOptions } from '../kernels/register-wasm.js';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

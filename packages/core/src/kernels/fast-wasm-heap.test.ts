@@ -1,17 +1,17 @@
 // The heap kernels (fast-wasm-heap.ts, native/heap-kernels.wasm) against the cpu backend: Slice,
 // Identity/Cast, LeakyRelu, the MirrorPad gradient (cpu runs the corrected composite of
-// backend/gradient-fixes.ts) and the Relu/Relu6/LeakyRelu gradients (cpu runs tfjs's own). Each
+// gradients/tfjs-fixes.ts) and the Relu/Relu6/LeakyRelu gradients (cpu runs tfjs's own). Each
 // with the native module and with the plain-JS fallback. Kernels are single-threaded (no engine).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerMirrorPadGradientFix } from '../backend/gradient-fixes.js';
+import { registerMirrorPadGradientFix } from '../gradients/tfjs-fixes.js';
 import { initNodeBackend } from '../node/backend-node.js';
 import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
-import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
-import { LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './fast-wasm-heap.js';
+import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './register-wasm.js';
+import { ADAM_UPDATE, LEAKY_RELU_GRAD, MIRROR_PAD_GRAD, RELU6_GRAD, RELU_GRAD, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../kernel-names.js';
 import { upsample2x } from '../model/upsample.js';
-import { ADAM_UPDATE, Adam } from '../train/adam.js';
-import { relErr } from './fast-wasm.testing.js';
+import { Adam } from '../train/adam.js';
+import { relErr } from '../../testing/fast-wasm.js';
 
 /** Same values, NaN = NaN and +0 ≠ −0. */
 function expectSame(a: ArrayLike<number>, b: ArrayLike<number>): void {

@@ -7,7 +7,7 @@
 // * Identity / same-dtype Cast (plain JS): tfjs clones every tensor it saves for the backward pass
 //   (Identity) and casts float32 gradients to float32; wasm copies the data each time. Tensors are
 //   immutable, so ours share the buffer (incRef), as tfjs's cpu backend does.
-// * StylepackMirrorPadGrad: the corrected MirrorPad gradient (backend/gradient-fixes.ts) in one
+// * StylepackMirrorPadGrad: the corrected MirrorPad gradient (gradients/tfjs-fixes.ts) in one
 //   pass instead of slice + reverse + pad + add per padded side and axis.
 // * StylepackReluGrad / StylepackRelu6Grad / StylepackLeakyReluGrad: tfjs builds these gradients
 //   from Step / LessEqual / Greater / Select / Cast / Multiply, one full pass each.
@@ -26,11 +26,11 @@
 // Stylepack* kernels run as plain JS and the others (LeakyRelu, Sum, Mean, MirrorPad, Add) leave
 // the work to wasm's own kernels.
 //
-// Each returns null for a case it does not handle; fast-wasm.ts then calls the kernel it replaced.
+// Each returns null for a case it does not handle; the kernel it replaced then runs
+// (register-wasm.ts lists them).
 // Universal code: no Node imports.
 import * as tf from '@tensorflow/tfjs';
-import { UPSAMPLE_2X as UPSAMPLE_2X_KERNEL, UPSAMPLE_2X_GRAD as UPSAMPLE_2X_GRAD_KERNEL } from '../model/upsample.js';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from '../train/adam.js';
+import type { AdamUpdateAttrs } from '../kernel-names.js';
 
 type TensorInfo = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -91,14 +91,6 @@ function nativeOn(backend: WasmBackendLike): HeapExports | null {
   return ex;
 }
 
-/** Kernel names of the stylepack-only kernels (registered for 'wasm' only; see the gradients). */
-export const MIRROR_PAD_GRAD = 'StylepackMirrorPadGrad';
-export const RELU_GRAD = 'StylepackReluGrad';
-export const RELU6_GRAD = 'StylepackRelu6Grad';
-export const LEAKY_RELU_GRAD = 'StylepackLeakyReluGrad';
-// The upsampling kernels' names live with their op (model/upsample.ts); re-exported for tests.
-export { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../model/upsample.js';
-
 export type HeapKernel = (a: Args) => TensorInfo | TensorInfo[] | null;
 
 const inputsOf = (a: Args) => a.inputs as unknown as Record<string, TensorInfo>;
@@ -119,12 +111,12 @@ function share(a: Args, x: TensorInfo): TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-function identity(a: Args): TensorInfo | null {
+export function identity(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   return numeric(x) ? share(a, x) : null;
 }
 
-function cast(a: Args): TensorInfo | null {
+export function cast(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   const { dtype } = a.attrs as unknown as { dtype: tf.DataType };
   return numeric(x) && x.dtype === dtype ? share(a, x) : null;
@@ -133,7 +125,7 @@ function cast(a: Args): TensorInfo | null {
 // ---------------------------------------------------------------------------------------------
 // Slice
 
-function slice(a: Args): TensorInfo | null {
+export function slice(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   if (!numeric(x) || x.shape.length === 0) return null;
   const { begin, size } = a.attrs as unknown as { begin: number | number[]; size?: number | number[] };
@@ -174,7 +166,7 @@ function slice(a: Args): TensorInfo | null {
 // ---------------------------------------------------------------------------------------------
 // MirrorPad gradient
 //
-// Summed in the same order as the composite in backend/gradient-fixes.ts (axis by axis; per axis
+// Summed in the same order as the composite in gradients/tfjs-fixes.ts (axis by axis; per axis
 // (centre + before-part) + after-part), so the result rounds identically: a different order
 // changed float32 sums in the last bit, enough to move a GAN trajectory off the reference early.
 
@@ -211,7 +203,7 @@ function foldAxis(src: Float32Array, dst: Float32Array, shape: readonly number[]
  * dx of MirrorPad: every element of dy is added to the x element it was copied from. Attrs as
  * MirrorPad's (paddings, mode); x's shape follows from dy's. float32 only.
  */
-function mirrorPadGrad(a: Args): TensorInfo | null {
+export function mirrorPadGrad(a: Args): TensorInfo | null {
   const { dy } = inputsOf(a);
   const { paddings, mode } = a.attrs as unknown as { paddings: [number, number][]; mode: Mode };
   if (!dy || dy.dtype !== 'float32' || paddings.length !== dy.shape.length || (mode !== 'reflect' && mode !== 'symmetric')) return null;
@@ -252,7 +244,7 @@ function mirrorPadGrad(a: Args): TensorInfo | null {
  * native row copies plus reflected pixels. wasm's own kernel (generic rank, an index computation
  * per element) runs for anything else, and without the native module.
  */
-function mirrorPad(a: Args): TensorInfo | null {
+export function mirrorPad(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   const { paddings, mode } = a.attrs as unknown as { paddings: [number, number][]; mode: Mode };
   if (!x || x.dtype !== 'float32' || x.shape.length !== 4 || paddings.length !== 4 || (mode !== 'reflect' && mode !== 'symmetric')) return null;
@@ -276,7 +268,7 @@ function mirrorPad(a: Args): TensorInfo | null {
 // These are stylepack-only kernels with nothing to fall back to, so both take every float32
 // NHWC input, with a plain-JS loop when the native module is missing.
 
-function upsample2x(a: Args): TensorInfo | null {
+export function upsample2x(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   if (!x || x.dtype !== 'float32' || x.shape.length !== 4) return null;
   const [n, h, w, c] = x.shape as [number, number, number, number];
@@ -302,7 +294,7 @@ function upsample2x(a: Args): TensorInfo | null {
 }
 
 /** dx = the sum of dy over each 2×2 block, in the composite's order (see heap-kernels.c). */
-function upsample2xGrad(a: Args): TensorInfo | null {
+export function upsample2xGrad(a: Args): TensorInfo | null {
   const { dy } = inputsOf(a);
   if (!dy || dy.dtype !== 'float32' || dy.shape.length !== 4 || dy.shape[1]! % 2 || dy.shape[2]! % 2) return null;
   const [n, h2, w2, c] = dy.shape as [number, number, number, number];
@@ -340,7 +332,7 @@ function upsample2xGrad(a: Args): TensorInfo | null {
  * per element, so the result is bitwise that of any backend. Other shapes (equal shapes
  * included, where wasm's Add is already fast): null.
  */
-function addBias(a: Args): TensorInfo | null {
+export function addBias(a: Args): TensorInfo | null {
   const { a: p, b: q } = inputsOf(a);
   if (!p || !q || p.dtype !== 'float32' || q.dtype !== 'float32') return null;
   const isRow = (b: TensorInfo, x: TensorInfo) => {
@@ -385,14 +377,14 @@ function activationGrad(a: Args, native: Native, loop: Loop): TensorInfo | null 
 const step = (v: number) => (v > 0 ? 1 : v !== v ? NaN : 0);
 
 /** Relu: dy · step(x). */
-function reluGrad(a: Args): TensorInfo | null {
+export function reluGrad(a: Args): TensorInfo | null {
   return activationGrad(a, (ex, ...p) => ex.sp_relu_grad(...p), (dy, x, dx) => {
     for (let i = 0; i < dx.length; i++) dx[i] = dy[i]! * step(x[i]!);
   });
 }
 
 /** Relu6: dy · ((x ≤ 6) · step(x)). */
-function relu6Grad(a: Args): TensorInfo | null {
+export function relu6Grad(a: Args): TensorInfo | null {
   return activationGrad(a, (ex, ...p) => ex.sp_relu6_grad(...p), (dy, x, dx) => {
     for (let i = 0; i < dx.length; i++) {
       const v = x[i]!;
@@ -402,7 +394,7 @@ function relu6Grad(a: Args): TensorInfo | null {
 }
 
 /** LeakyRelu: x > 0 ? dy : dy · alpha (alpha rounded to float32 like tfjs's scalar). */
-function leakyReluGrad(a: Args): TensorInfo | null {
+export function leakyReluGrad(a: Args): TensorInfo | null {
   const alpha = Math.fround((a.attrs as unknown as { alpha: number }).alpha);
   return activationGrad(a, (ex, ...p) => ex.sp_leaky_relu_grad(...p, alpha), (dy, x, dx) => {
     for (let i = 0; i < dx.length; i++) dx[i] = x[i]! > 0 ? dy[i]! : dy[i]! * alpha;
@@ -413,7 +405,7 @@ function leakyReluGrad(a: Args): TensorInfo | null {
  * LeakyRelu forward, x < 0 ? alpha·x : x (float32 alpha, as wasm's own kernel). Native only:
  * wasm's kernel is scalar C, ours SIMD (a JS loop would branch per element).
  */
-function leakyRelu(a: Args): TensorInfo | null {
+export function leakyRelu(a: Args): TensorInfo | null {
   const { x } = inputsOf(a);
   const backend = a.backend as WasmBackendLike;
   const ex = nativeOn(backend);
@@ -434,7 +426,7 @@ function leakyRelu(a: Args): TensorInfo | null {
  * first transpose the reduced axes innermost (a full copy with per-element indexing); the native
  * loop reads x in place and sums in the same order (bit-identical). Other cases: null.
  */
-function reduceMid(a: Args, mean: boolean): TensorInfo | null {
+export function reduceMid(a: Args, mean: boolean): TensorInfo | null {
   const { x } = inputsOf(a);
   const { axis, keepDims } = a.attrs as unknown as { axis: number | number[]; keepDims: boolean };
   if (!x || x.dtype !== 'float32') return null;
@@ -463,7 +455,7 @@ function reduceMid(a: Args, mean: boolean): TensorInfo | null {
 // step is rounded to float32 as the composite's kernels round it (in JS: fround after each op;
 // double rounding is exact for + − × ÷ √ of float32 values), and the scalars are the float32
 // tensors the composite would make, so the result is bit-for-bit the composite's.
-function adamUpdate(a: Args): TensorInfo[] | null {
+export function adamUpdate(a: Args): TensorInfo[] | null {
   const { p, m, v, g } = inputsOf(a);
   if (![p, m, v, g].every((t) => t && t.dtype === 'float32' && sizeOf(t.shape) === sizeOf(p!.shape))) return null;
   const { beta1, beta2, epsilon, lrOverC1, c2 } = a.attrs as unknown as AdamUpdateAttrs;
@@ -488,22 +480,3 @@ function adamUpdate(a: Args): TensorInfo[] | null {
   }
   return outs;
 }
-
-/** Kernels that replace wasm's own (falling back to it on null). */
-export const HEAP_KERNELS: Record<string, HeapKernel> = {
-  Identity: identity,
-  Cast: cast,
-  Slice: slice,
-  LeakyRelu: leakyRelu,
-  Sum: (a) => reduceMid(a, false),
-  Mean: (a) => reduceMid(a, true),
-  MirrorPad: mirrorPad,
-  Add: addBias,
-  [MIRROR_PAD_GRAD]: mirrorPadGrad,
-  [UPSAMPLE_2X_KERNEL]: upsample2x,
-  [UPSAMPLE_2X_GRAD_KERNEL]: upsample2xGrad,
-  [RELU_GRAD]: reluGrad,
-  [RELU6_GRAD]: relu6Grad,
-  [LEAKY_RELU_GRAD]: leakyReluGrad,
-  [ADAM_UPDATE]: adamUpdate,
-};

@@ -5,9 +5,10 @@
 // composite still runs (unchanged) when the kernels are not registered.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { instanceNorm, instanceNormLeakyRelu, instanceNormRelu, INSTANCE_NORM, INSTANCE_NORM_GRAD } from '../model/instance-norm.js';
-import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
-import { compareCpuWasm, dataSource, relErr, useFastWasmEngines } from './fast-wasm.testing.js';
+import { instanceNorm, instanceNormLeakyRelu, instanceNormRelu } from '../model/instance-norm.js';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD } from '../kernel-names.js';
+import { fastWasmKernelStatus, registerFastWasmKernels, unregisterFastWasmKernels } from './register-wasm.js';
+import { compareCpuWasm, dataSource, relErr, useFastWasmEngines } from '../../testing/fast-wasm.js';
 
 type S4 = [number, number, number, number];
 type Act = 'linear' | 'relu' | 'leakyRelu';

@@ -11,7 +11,8 @@ import { Discriminator, Generator, generatorPreset } from '../model/index.js';
 import { Trainer } from '../train/trainer.js';
 import { initNodeBackend } from '../node/backend-node.js';
 import type { FeatureExtractor } from '../train/trainer.js';
-import { fastWasmKernelStatus, setFastWasmWinograd } from './fast-wasm.js';
+import { setFastWasmWinograd } from './fast-wasm.js';
+import { fastWasmKernelStatus } from './register-wasm.js';
 
 const STEPS = 50;
 /** 16² keeps the cpu run (plain-JS kernels) to a few seconds; the wasm path is the same code at any size. */

@@ -1,11 +1,12 @@
 // Fast kernels for the tfjs 'wasm' backend, running in stylepack's own WebAssembly module
 // (packages/core/native/kernels.c: SIMD128 packed GEMM, im2col convolutions, phase-split input
 // gradient) on every core through a `FastEngine`. tfjs-backend-wasm in Node is single-threaded and
-// its backward convolutions (composed in backend/wasm-gradients.ts) and transposed BatchMatMuls
+// its backward convolutions (composed in kernels/wasm-composed.ts) and transposed BatchMatMuls
 // run at 0.5-4 GFLOP/s; these replace them. See docs/performance.md.
 //
 // Universal code: no Node imports. The engine (memory, threads, the compiled module) is supplied
-// by the host; Node's is in node/fast-kernels-node.ts. The browser simply never registers these.
+// by the host: node/fast-kernels-node.ts, kernels/fast-engine-web.ts. register-wasm.ts lists and
+// registers the kernels.
 //
 // Each kernel copies its inputs from the tfjs wasm heap into the engine's memory, runs there, and
 // copies the result into a fresh tfjs output. Anything a kernel does not handle (other dtypes,
@@ -13,9 +14,8 @@
 // The heap kernels (fast-wasm-heap.ts: Slice, MirrorPad, Add, Stylepack*, ...) skip the
 // engine and work on tfjs's heap directly.
 import * as tf from '@tensorflow/tfjs';
-import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../model/instance-norm.js';
-import { registerFastActivationGradients } from '../backend/fast-gradients.js';
-import { HEAP_KERNELS, setHeapModule, type HeapKernel } from './fast-wasm-heap.js';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../kernel-names.js';
+import { count, fallback } from './fallback.js';
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -44,6 +44,8 @@ export const FAST_ENTRIES: readonly FastEntry[] = [
 export interface FastEngine {
   /** Threads an entry point runs on (the caller's included). */
   readonly threads: number;
+  /** True when the module is a relaxed-SIMD build (kernels-*fma.wasm: fused multiply-add in the GEMMs). */
+  readonly fma?: boolean;
   /** Frees all scratch (the kernels call it first). */
   reset(): void;
   /** A fresh 16-byte-aligned scratch region; returns its byte offset. May grow the memory. */
@@ -66,11 +68,15 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
 }
 
-const BACKEND = 'wasm';
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const up4 = (n: number) => Math.ceil(n / 4) * 4;
 
 let engine: FastEngine | null = null;
+
+/** The engine the kernels run on (register-wasm.ts sets it when it registers them). */
+export function useFastEngine(e: FastEngine): void {
+  engine = e;
+}
 /**
  * Winograd F(2x2,3x3) for 3x3 stride-1 convolutions: Conv2D (inference and training) and, inside
  * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter) and
@@ -100,26 +106,6 @@ export function setFastWasmWinograd(on: boolean | { forward?: boolean; backpropI
     if (on.backpropFilter !== undefined) winogradFilter = on.backpropFilter;
   }
 }
-/** The kernels ours replaced, called for cases we do not handle. */
-const previous = new Map<string, tf.KernelConfig>();
-const stats = new Map<string, { fast: number; fallback: number; winograd: number }>();
-
-/** Counts a call: ours (fast; winograd: on the Winograd path) or the previous kernel's. */
-function count(name: string, fast: boolean, wino = false): void {
-  const s = stats.get(name) ?? { fast: 0, fallback: 0, winograd: 0 };
-  if (fast) s.fast++;
-  else s.fallback++;
-  if (wino) s.winograd++;
-  stats.set(name, s);
-}
-
-function fallback(name: string, args: Parameters<tf.KernelFunc>[0]): TensorInfo | TensorInfo[] {
-  count(name, false);
-  const prev = previous.get(name);
-  if (!prev) throw new Error(`stylepack fast kernels: no fallback for '${name}' on wasm`);
-  return prev.kernelFunc(args);
-}
-
 /** Copies a float32 tensor from the tfjs heap into engine scratch; returns its byte offset. */
 function copyIn(e: FastEngine, backend: WasmBackendLike, t: TensorInfo): number {
   const src = backend.typedArrayFromHeap(t) as Float32Array;
@@ -210,7 +196,7 @@ const macs = (g: ConvGeom) => g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co;
 type Args = Parameters<tf.KernelFunc>[0];
 const inputsOf = (a: Args) => a.inputs as unknown as Record<string, TensorInfo>;
 
-function conv2D(a: Args): TensorInfo | TensorInfo[] {
+export function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const e = engine!;
   const { x, filter } = inputsOf(a);
   const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dilations?: unknown; dimRoundingMode?: unknown };
@@ -234,7 +220,7 @@ function conv2D(a: Args): TensorInfo | TensorInfo[] {
   return copyOut(e, backend, yo, [g.n, g.oh, g.ow, g.co]);
 }
 
-function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
+export function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   const e = engine!;
   const { x, dy } = inputsOf(a);
   const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dimRoundingMode?: unknown; filterShape: Shape4 };
@@ -263,7 +249,7 @@ function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   return copyOut(e, backend, result, [...attrs.filterShape]);
 }
 
-function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
+export function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   const e = engine!;
   const { dy, filter } = inputsOf(a);
   const attrs = a.attrs as unknown as { strides: unknown; pad: unknown; dataFormat?: string; dimRoundingMode?: unknown; inputShape: Shape4 };
@@ -316,7 +302,7 @@ function backpropInputWinograd(e: FastEngine, backend: WasmBackendLike, g: ConvG
   return copyOut(e, backend, dxo, [...inputShape]) as TensorInfo;
 }
 
-function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
+export function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
   const e = engine!;
   const { a: A, b: B } = inputsOf(a);
   const { transposeA, transposeB } = a.attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -360,7 +346,7 @@ function batchMatMul(a: Args): TensorInfo | TensorInfo[] {
  * Tile on the tfjs heap itself (plain JS, no engine): copies contiguous runs. tfjs-backend-wasm's
  * Tile indexes element by element and made the generator's ×2 upsampling half of inference time.
  */
-function tile(a: Args): TensorInfo | TensorInfo[] {
+export function tile(a: Args): TensorInfo | TensorInfo[] {
   const { x } = inputsOf(a);
   const { reps } = a.attrs as unknown as { reps: number[] };
   if (!x || x.dtype === 'string' || x.dtype === 'complex64' || reps.length !== x.shape.length || x.shape.length === 0) return fallback('Tile', a);
@@ -452,7 +438,7 @@ function runPhases(e: FastEngine, entry: FastEntry, args: number[]): void {
 }
 
 /** Outputs [y, mean, rstd]; see InstanceNormAttrs. */
-function instanceNormKernel(a: Args): TensorInfo[] {
+export function instanceNormKernel(a: Args): TensorInfo[] {
   const e = engine!;
   const { x, gamma, beta } = inputsOf(a);
   const { epsilon, activation, alpha } = a.attrs as unknown as InstanceNormAttrs;
@@ -481,7 +467,7 @@ function instanceNormKernel(a: Args): TensorInfo[] {
 }
 
 /** Outputs [dx, dgamma, dbeta], shaped like x, gamma, beta. */
-function instanceNormGradKernel(a: Args): TensorInfo[] {
+export function instanceNormGradKernel(a: Args): TensorInfo[] {
   const e = engine!;
   const { x, dy, y, gamma, beta, mean, rstd } = inputsOf(a);
   const { activation, alpha } = a.attrs as unknown as InstanceNormAttrs;
@@ -510,82 +496,4 @@ function instanceNormGradKernel(a: Args): TensorInfo[] {
   ]);
   count(INSTANCE_NORM_GRAD, true);
   return [copyOut(e, backend, dxo, [...x!.shape]), copyOut(e, backend, dgo, [...gamma!.shape]), copyOut(e, backend, dbo, [...beta!.shape])];
-}
-
-/** A kernel of fast-wasm-heap.ts: null means "not handled", so the kernel it replaced runs. */
-function heapKernel(name: string, k: HeapKernel): tf.KernelFunc {
-  return (a) => {
-    const out = k(a);
-    if (!out) return fallback(name, a);
-    count(name, true);
-    return out;
-  };
-}
-
-const KERNELS: Record<string, tf.KernelFunc> = {
-  Conv2D: conv2D,
-  Conv2DBackpropFilter: conv2DBackpropFilter,
-  Conv2DBackpropInput: conv2DBackpropInput,
-  BatchMatMul: batchMatMul,
-  Tile: tile,
-  [INSTANCE_NORM]: instanceNormKernel,
-  [INSTANCE_NORM_GRAD]: instanceNormGradKernel,
-  ...Object.fromEntries(Object.entries(HEAP_KERNELS).map(([name, k]) => [name, heapKernel(name, k)])),
-};
-
-export type FastKernelName = keyof typeof KERNELS;
-export const FAST_WASM_KERNELS = Object.keys(KERNELS) as FastKernelName[];
-const OURS = new WeakSet<tf.KernelFunc>(Object.values(KERNELS));
-
-export interface FastWasmKernelOptions {
-  /** Which kernels to install (default all of FAST_WASM_KERNELS). */
-  kernels?: readonly string[];
-}
-
-/**
- * Installs the fast kernels for the 'wasm' backend, each replacing (and falling back to) whatever
- * was registered under that name. Call after the wasm gradient kernels are registered. Idempotent:
- * a repeat call only re-installs kernels someone else replaced since. Returns the names installed.
- */
-export function registerFastWasmKernels(e: FastEngine, options: FastWasmKernelOptions = {}): string[] {
-  engine = e;
-  setHeapModule(e.heapModule ?? null);
-  // Gradients that use the Stylepack*Grad kernels while those are registered for the active backend.
-  registerFastActivationGradients();
-  const wanted = options.kernels ?? FAST_WASM_KERNELS;
-  const done: string[] = [];
-  for (const name of wanted) {
-    const kernelFunc = KERNELS[name];
-    if (!kernelFunc) throw new Error(`stylepack fast kernels: unknown kernel '${name}' (known: ${FAST_WASM_KERNELS.join(', ')})`);
-    const existing = tf.getKernel(name, BACKEND);
-    if (existing && OURS.has(existing.kernelFunc)) continue;
-    if (existing) {
-      previous.set(name, existing);
-      tf.unregisterKernel(name, BACKEND);
-    }
-    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc });
-    done.push(name);
-  }
-  return done;
-}
-
-/** Puts back the kernels registerFastWasmKernels replaced (for tests and A/B timing). */
-export function unregisterFastWasmKernels(): void {
-  for (const name of FAST_WASM_KERNELS) {
-    const existing = tf.getKernel(name, BACKEND);
-    if (!existing || !OURS.has(existing.kernelFunc)) continue;
-    tf.unregisterKernel(name, BACKEND);
-    const prev = previous.get(name);
-    if (prev) tf.registerKernel(prev);
-  }
-}
-
-/** Which kernels are ours now, and how many calls went fast vs. to the fallback. */
-export function fastWasmKernelStatus(): Record<string, { installed: boolean; fast: number; fallback: number; winograd: number }> {
-  const out: Record<string, { installed: boolean; fast: number; fallback: number; winograd: number }> = {};
-  for (const name of FAST_WASM_KERNELS) {
-    const k = tf.getKernel(name, BACKEND);
-    out[name] = { installed: !!k && OURS.has(k.kernelFunc), ...(stats.get(name) ?? { fast: 0, fallback: 0, winograd: 0 }) };
-  }
-  return out;
 }

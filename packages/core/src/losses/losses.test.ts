@@ -16,6 +16,21 @@ describe('perceptual losses', () => {
     expect(value(contentLoss(a, b))).toBeCloseTo((0 + 1 + 4 + 9) / 4, 6);
   });
 
+  it("gram's gradient (one matmul) equals the composite's (matMul's own gradient)", () => {
+    const f = tf.randomNormal([2, 5, 3, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const w = tf.randomNormal([2, 4, 4], 0, 1, 'float32', 5);
+    const composite = (x: tf.Tensor4D) => {
+      const flat = tf.reshape(x, [2, 15, 4]) as tf.Tensor3D;
+      return tf.div(tf.matMul(flat, flat, true, false), 60);
+    };
+    const ours = tf.grad((x: tf.Tensor4D) => tf.sum(tf.mul(gram(x), w)))(f);
+    const ref = tf.grad((x: tf.Tensor4D) => tf.sum(tf.mul(composite(x), w)))(f);
+    expect(ours.shape).toEqual([2, 5, 3, 4]);
+    const d = tf.max(tf.abs(tf.sub(ours, ref))).dataSync()[0]!;
+    expect(d).toBeLessThan(1e-6 * Math.max(1, tf.max(tf.abs(ref)).dataSync()[0]!));
+    tf.dispose([f, w, ours, ref]);
+  });
+
   it('gram matrix is FᵀF / (C·H·W)', () => {
     // one row of two pixels, two channels: pixels (1,2) and (3,4)
     const f = tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);

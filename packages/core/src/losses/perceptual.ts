@@ -6,14 +6,28 @@ export function contentLoss(a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(a, b)) as tf.Scalar);
 }
 
-/** Gram matrix per sample, normalized by the layer's size C·H·W: [B, C, C]. */
+/**
+ * Gram matrix per sample, normalized by the layer's size C·H·W: [B, C, C]. Its gradient is one
+ * matmul, F·(dG + dGᵀ) / (C·H·W): tfjs's matMul gradient would run two (F is both operands) and
+ * add them. In a Learn step the Grams' matmuls are ~15% of the kernel time (bench/profile-learn.mjs).
+ */
 export function gram(f: tf.Tensor4D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [b, h, w, c] = f.shape;
-    const flat = tf.reshape(f, [b, h * w, c]);
-    return tf.div(tf.matMul(flat, flat, true, false), c * h * w) as tf.Tensor3D;
-  });
+  return gramOp(f) as tf.Tensor3D;
 }
+
+const gramOp = tf.customGrad(((f: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [b, h, w, c] = f.shape as [number, number, number, number];
+  const n = c * h * w;
+  const flat = tf.reshape(f, [b, h * w, c]) as tf.Tensor3D;
+  save([flat]);
+  return {
+    value: tf.div(tf.matMul(flat, flat, true, false), n),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const sym = tf.div(tf.add(dy, tf.transpose(dy, [0, 2, 1])), n) as tf.Tensor3D;
+      return [tf.reshape(tf.matMul(saved[0] as tf.Tensor3D, sym), [b, h, w, c])];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * Style loss: Σ over layers of ‖G(y) − G(s)‖²_F, averaged over the batch. `targets[l]` is the

@@ -1,32 +1,16 @@
 // Conditional instance norm as one op, in tfjs's split of ops / kernels / backends:
 //
 // * the op (here) runs the kernel 'StylepackInstanceNorm' when the active backend has one
-//   registered (today: wasm in Node, with the fast kernels on; see kernels/fast-wasm.ts), and
+//   registered (wasm with stylepack's fast kernels, Node or browser; see kernels/fast-wasm.ts), and
 //   otherwise composes it from tf.moments etc. exactly as before;
-// * its gradient (registered below with tf.registerGradient) runs 'StylepackInstanceNormGrad';
-// * backends provide the two kernels. Nothing else knows about them.
+// * its gradient (gradients/instance-norm.ts, registered with the kernels) runs
+//   'StylepackInstanceNormGrad';
+// * backends provide the two kernels (names and attributes: kernel-names.ts).
 //
 // Fused, a norm layer is 2 kernels (forward, backward) instead of ~10 small single-threaded ops
 // each way; an optional ReLU / leaky ReLU after it is folded in too.
 import * as tf from '@tensorflow/tfjs';
-
-export const INSTANCE_NORM = 'StylepackInstanceNorm';
-export const INSTANCE_NORM_GRAD = 'StylepackInstanceNormGrad';
-
-export type NormActivation = 'linear' | 'relu' | 'leakyRelu';
-
-/**
- * Attributes of both kernels. Forward inputs {x [N,H,W,C], gamma [N|1,C], beta [N|1,C]}, outputs
- * [y, mean, rstd [N,C]] where rstd = 1/sqrt(var + epsilon) and mean is [2,N,C], float32 hi + lo
- * (so x − mean stays exact when |mean| ≫ std); both only feed the backward. Backward inputs
- * {x, dy, y, gamma, beta, mean, rstd}, outputs [dx, dgamma, dbeta] shaped like x, gamma, beta.
- */
-export interface InstanceNormAttrs {
-  epsilon: number;
-  activation: NormActivation;
-  /** Negative slope for 'leakyRelu'. */
-  alpha: number;
-}
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from '../kernel-names.js';
 
 /**
  * Instance norm with per-sample scale/shift. `gamma`/`beta` are [B, C] (or [1, C], broadcast),
@@ -83,19 +67,3 @@ function activate(y: tf.Tensor4D, attrs: InstanceNormAttrs): tf.Tensor4D {
   if (attrs.activation === 'leakyRelu') return tf.leakyRelu(y, attrs.alpha);
   return y;
 }
-
-// Gradient of the fused kernel. Only dy of output 0 matters: mean/rstd never leave the op.
-const gradConfig: tf.GradConfig = {
-  kernelName: INSTANCE_NORM,
-  inputsToSave: ['x', 'gamma', 'beta'],
-  outputsToSave: [true, true, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, beta, y, mean, rstd] = saved as tf.Tensor[];
-    const dy = Array.isArray(dys) ? dys[0]! : dys;
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(
-      INSTANCE_NORM_GRAD, { x: x!, dy, y: y!, gamma: gamma!, beta: beta!, mean: mean!, rstd: rstd! }, attrs) as tf.Tensor[];
-    return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
-  },
-};
-// Once per process, even if two copies of this module are loaded (src and dist in tests).
-if (!tf.getGradient(INSTANCE_NORM)) tf.registerGradient(gradConfig);

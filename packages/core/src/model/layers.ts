@@ -15,11 +15,10 @@ export function conv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, stri
 }
 
 // Instance norm lives in its own module: an op with fused kernels where a backend registers them.
-export { instanceNorm, instanceNormLeakyRelu, instanceNormRelu, INSTANCE_NORM, INSTANCE_NORM_GRAD } from './instance-norm.js';
-export type { InstanceNormAttrs, NormActivation } from './instance-norm.js';
+export { instanceNorm, instanceNormLeakyRelu, instanceNormRelu } from './instance-norm.js';
 
 // Nearest ×2 upsampling: an op with fused kernels where a backend registers them.
-export { upsample2x, UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from './upsample.js';
+export { upsample2x } from './upsample.js';
 
 export function leakyRelu(x: tf.Tensor4D, alpha = 0.2): tf.Tensor4D {
   return tf.leakyRelu(x, alpha);

@@ -1,16 +1,15 @@
 // Nearest-neighbour ×2 upsampling as one op, in the same split as instance-norm.ts:
 //
 // * the op runs the kernel 'StylepackUpsample2x' when the active backend registers it together
-//   with 'StylepackUpsample2xGrad' (today: wasm in Node with the fast kernels on, see
+//   with 'StylepackUpsample2xGrad' (wasm with stylepack's fast kernels, see
 //   kernels/fast-wasm-heap.ts: a row copy forward, a 2×2 block sum backward, both near memcpy
-//   speed). Otherwise (cpu, webgl, webgpu, the browser, STYLEPACK_FAST_KERNELS=0) it runs the
+//   speed). Otherwise (cpu, webgl, webgpu, STYLEPACK_FAST_KERNELS=0) it runs the
 //   reshape + tile composite exactly as before;
-// * its gradient, registered below, runs the grad kernel. It sums each 2×2 block in the order
-//   the composite's Tile gradients do, so the two paths agree bit for bit.
+// * its gradient (gradients/upsample.ts, registered with the kernels) runs the grad kernel. It
+//   sums each 2×2 block in the order the composite's Tile gradients do, so the two paths agree
+//   bit for bit.
 import * as tf from '@tensorflow/tfjs';
-
-export const UPSAMPLE_2X = 'StylepackUpsample2x';
-export const UPSAMPLE_2X_GRAD = 'StylepackUpsample2xGrad';
+import { UPSAMPLE_2X, UPSAMPLE_2X_GRAD } from '../kernel-names.js';
 
 /**
  * Nearest-neighbour ×2 upsampling of NHWC x. The composite is reshape + tile:
@@ -27,10 +26,3 @@ export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const rows = tf.tile(tf.reshape(cols, [n, h, 1, 2 * w * c]), [1, 1, 2, 1]); // [N, H, 2, 2WC]
   return tf.reshape(rows, [n, 2 * h, 2 * w, c]);
 }
-
-const gradConfig: tf.GradConfig = {
-  kernelName: UPSAMPLE_2X,
-  gradFunc: (dy) => ({ x: () => tf.engine().runKernel(UPSAMPLE_2X_GRAD, { dy: dy as tf.Tensor }) as tf.Tensor }),
-};
-// Once per process, even if two copies of this module are loaded (src and dist in tests).
-if (!tf.getGradient(UPSAMPLE_2X)) tf.registerGradient(gradConfig);

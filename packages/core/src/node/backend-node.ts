@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
-import type { WasmGradientOptions } from '../backend/wasm-gradients.js';
+import type { WasmGradientOptions } from '../kernels/register-wasm.js';
 import { withFastWasmKernels } from './fast-kernels-node.js'; // STYLEPACK_FAST_KERNELS=0 turns them off
 
 /** Node's order for 'auto'. */

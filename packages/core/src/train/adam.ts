@@ -2,28 +2,13 @@
 // so its whole state is named by our stable parameter keys: checkpoints restore it exactly,
 // and the learning rate can follow a schedule step by step.
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../kernel-names.js';
 import type { NamedArray } from './checkpoint.js';
 
 export interface AdamConfig {
   beta1: number;
   beta2: number;
   epsilon: number;
-}
-
-/**
- * Kernel name of a fused Adam update (inputs p, m, v, g; attrs AdamUpdateAttrs; outputs p', m', v').
- * A backend may register it (the Node wasm path does, see kernels/fast-wasm-heap.ts); it must give
- * exactly the composite's float32 results. Otherwise `apply` runs the composite ops.
- */
-export const ADAM_UPDATE = 'StylepackAdamUpdate';
-
-/** `lrOverC1` = learning rate / (1 − beta1^t); `c2` = 1 − beta2^t. */
-export interface AdamUpdateAttrs {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  lrOverC1: number;
-  c2: number;
 }
 
 export class Adam {
@@ -44,7 +29,9 @@ export class Adam {
     // Bias corrections computed in float64 on the CPU: identical on every backend.
     const c1 = 1 - beta1 ** t;
     const c2 = 1 - beta2 ** t;
-    // One kernel per parameter instead of ~13 small ops (each with its own dispatch cost).
+    // One kernel per parameter instead of ~13 small ops (each with its own dispatch cost), where the
+    // backend registers ADAM_UPDATE (the wasm path: kernels/fast-wasm-heap.ts); it gives exactly
+    // the composite's float32 results.
     const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       for (const [key, g] of Object.entries(grads)) {

@@ -13,7 +13,7 @@ import { Adam } from './adam.js';
 import { clipByGlobalNorm } from './clip.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { type NamedArray, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
-import { registerMirrorPadGradientFix } from '../backend/gradient-fixes.js';
+import { registerMirrorPadGradientFix } from '../gradients/tfjs-fixes.js';
 
 /** What the trainer needs from a loss network (see lossnet/): feature maps per tap. */
 export interface FeatureExtractor {

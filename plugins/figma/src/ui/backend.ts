@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BROWSER_BACKEND_ORDER, describeBackendChoice, selectBackend, type BackendName } from '@stylepack/core';
 import type { BackendPreference } from '../protocol.js';
+import { enableFastKernels } from './fast-kernels.js';
 import { useInlineWasm } from './inline-wasm.js';
 
 export interface ActiveBackend {
@@ -35,6 +36,7 @@ export async function ensureBackend(pref: BackendPreference, log: (line: string)
       }
     },
   });
+  if (choice.name === 'wasm') choice.detail = [choice.detail, await enableFastKernels()].filter(Boolean).join('; ');
   const active = { name: choice.name, description: describeBackendChoice(choice) };
   current = { pref, active };
   return active;

@@ -36,6 +36,8 @@ listenToMain({
   cancelStopMs: () => (controller.engine as { lastCancelStopMs?: number | null }).lastCancelStopMs ?? null,
   modelLoads: () => controller.engine.loads,
   tileSize: () => controller.engine.tileSize,
+  /** stylepack's wasm kernels: installed, calls served (fast / fallback / Winograd). */
+  fastKernels: () => controller.engine.fastKernels(),
   get library() {
     return store.lib.value;
   },

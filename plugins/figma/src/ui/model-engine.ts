@@ -7,6 +7,7 @@ import type { MobileNetSource, PackTensor, RgbaImage } from '@stylepack/core';
 import type { BackendPreference } from '../protocol.js';
 import { ensureBackend, type ActiveBackend } from './backend.js';
 import { StyleEngine, type StylizeOptions } from './engine.js';
+import { fastKernelStatus, type FastKernelStatus } from './fast-kernels.js';
 import { StyleLearner, type LearnOptions, type LearnProgress, type LearnResult } from './learn.js';
 import { bundledLossSource } from './lossnet-source.js';
 
@@ -45,6 +46,8 @@ export interface ModelEngine {
   learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle;
   /** tf.memory() where the model runs (after the last call, for the worker). */
   memory(): EngineMemory;
+  /** stylepack's wasm kernels where the model runs: installed, calls served (after the last call, for the worker). */
+  fastKernels(): FastKernelStatus;
 }
 
 /** The model on the panel's own thread (also the fallback when no Worker can start). */
@@ -91,6 +94,9 @@ export class LocalEngine implements ModelEngine {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   }
+  fastKernels(): FastKernelStatus {
+    return fastKernelStatus();
+  }
   /** Queued calls report their errors from the next awaited call, as in the worker. */
   private run(fn: () => unknown): void {
     if (this.deferred) return;
@@ -131,6 +137,7 @@ export interface EngineFacts {
   tileSize: number | null;
   backendName: string | null;
   memory: EngineMemory;
+  fastKernels: FastKernelStatus;
 }
 
 export type FromWorker =

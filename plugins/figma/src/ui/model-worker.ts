@@ -25,7 +25,7 @@ export function serveModelWorker(): void {
   const turn = () => new Promise<void>((r) => setTimeout(r, 0));
   let base: { sha: string; weights: Record<string, PackTensor> } | null = null;
   let queue: Promise<void> = Promise.resolve();
-  const facts = (): EngineFacts => ({ loads: engine.loads, tileSize: engine.tileSize, backendName: engine.backendName, memory: engine.memory() });
+  const facts = (): EngineFacts => ({ loads: engine.loads, tileSize: engine.tileSize, backendName: engine.backendName, memory: engine.memory(), fastKernels: engine.fastKernels() });
 
   async function answer(id: number, req: WorkerRequest): Promise<unknown> {
     switch (req.op) {

@@ -11,6 +11,7 @@ import { CancelledError, type StylizeOptions } from './engine.js';
 import type { LearnProgress, LearnResult } from './learn.js';
 import { bundledLossText } from './lossnet-source.js';
 import { LocalEngine, type EngineFacts, type EngineMemory, type FromWorker, type LearnHandle, type LearnRequest, type ModelEngine, type ToWorker, type WorkerRequest } from './model-engine.js';
+import type { FastKernelStatus } from './fast-kernels.js';
 
 /** The worker's first script: wait for the bundle's source and run it. */
 const BOOTSTRAP_URL = `data:text/javascript,${encodeURIComponent('onmessage = function (e) { onmessage = null; (0, eval)(e.data); };')}`;
@@ -43,7 +44,7 @@ export class WorkerEngine implements ModelEngine {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private deferred: Promise<unknown>[] = [];
-  private facts: EngineFacts = { loads: 0, tileSize: null, backendName: null, memory: { numTensors: 0, numBytes: 0 } };
+  private facts: EngineFacts = { loads: 0, tileSize: null, backendName: null, memory: { numTensors: 0, numBytes: 0 }, fastKernels: {} };
   private modelSha: string | null = null;
   private lossnetSent = false;
   /** ms from posting the last cancel to the worker reporting the stylize stopped (tests). */
@@ -65,6 +66,9 @@ export class WorkerEngine implements ModelEngine {
   }
   memory(): EngineMemory {
     return this.fallback?.memory() ?? this.facts.memory;
+  }
+  fastKernels(): FastKernelStatus {
+    return this.fallback?.fastKernels() ?? this.facts.fastKernels;
   }
 
   async ensureBackend(pref: BackendPreference, log?: (line: string) => void): Promise<ActiveBackend> {

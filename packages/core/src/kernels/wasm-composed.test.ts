@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend-node.js';
-import { registerWasmGradientKernels, wasmGradientKernelStatus } from './wasm-gradients.js';
-import { relErr } from '../kernels/fast-wasm.testing.js';
+import { registerWasmGradientKernels, wasmGradientKernelStatus } from './register-wasm.js';
+import { relErr } from '../../testing/fast-wasm.js';
 
 type S4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

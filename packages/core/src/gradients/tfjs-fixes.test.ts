@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerMirrorPadGradientFix } from './gradient-fixes.js';
+import { registerMirrorPadGradientFix } from './tfjs-fixes.js';
 
 /** Reference: scatter dy back to the source index of every padded position. */
 function mirrorPadGradRef(dy: Float32Array, xShape: number[], paddings: [number, number][], mode: 'reflect' | 'symmetric'): Float32Array {

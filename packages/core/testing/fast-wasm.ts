@@ -1,10 +1,11 @@
-// Shared by the fast-kernel tests (not part of the build: see tsconfig's exclude): the error
-// measure, deterministic data, the cpu-vs-wasm comparison and the engines' set-up.
+// Test-only helpers for the fast-kernel tests (outside src/, so never part of the build or the
+// universal sources): the error measure, deterministic data, the cpu-vs-wasm comparison and the
+// engines' set-up.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { initNodeBackend } from '../node/backend-node.js';
-import { createNodeFastEngine, type NodeFastEngine } from '../node/fast-kernels-node.js';
-import { registerFastWasmKernels, unregisterFastWasmKernels } from './fast-wasm.js';
+import { initNodeBackend } from '../src/node/backend-node.js';
+import { createNodeFastEngine, type NodeFastEngine } from '../src/node/fast-kernels-node.js';
+import { registerFastWasmKernels, unregisterFastWasmKernels } from '../src/kernels/register-wasm.js';
 
 /** max|a − b| / max|b|. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -57,15 +58,16 @@ export async function compareCpuWasm(data: Float32Array[], shapes: number[][], f
 }
 
 /**
- * Registers vitest hooks: wasm backend, a 2-thread and a 1-thread engine (the 2-thread one
- * registered), and clean-up. Returns the engines (filled once beforeAll ran).
+ * Registers vitest hooks: wasm backend, a 2-thread, a 1-thread and a 1-thread relaxed-SIMD FMA
+ * engine (kernels-fma.wasm; V8's flag turned on where Node needs it), the 2-thread one registered,
+ * and clean-up. Returns the engines (filled once beforeAll ran).
  */
 export function useFastWasmEngines(): NodeFastEngine[] {
   const engines: NodeFastEngine[] = [];
   beforeAll(async () => {
     const choice = await initNodeBackend('wasm', () => {}, {});
     expect(choice.name).toBe('wasm');
-    engines.push(createNodeFastEngine({ threads: 2 }), createNodeFastEngine({ threads: 1 }));
+    engines.push(createNodeFastEngine({ threads: 2, fma: false }), createNodeFastEngine({ threads: 1, fma: false }), createNodeFastEngine({ threads: 1, fma: true }));
     registerFastWasmKernels(engines[0]!);
   });
   afterAll(async () => {

@@ -13,12 +13,16 @@
 // Universal code: no Node imports. Nothing here imports the wasm backend package: the kernels are
 // looked up in the registry when they run, which is only ever on the wasm backend.
 import * as tf from '@tensorflow/tfjs';
+import type {
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  DepthwiseConv2dNativeBackpropFilterAttrs,
+  DepthwiseConv2dNativeBackpropInputAttrs,
+} from '../kernel-names.js';
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
-type PadAttr = 'same' | 'valid' | number | ExplicitPad;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 const BACKEND = 'wasm';
 
@@ -117,13 +121,6 @@ function cropForPadding(
 // image = x as [Ci, H, W, N], filter = dy as [OH, OW, N, Co], output [Ci, KH, KW, Co].
 // ---------------------------------------------------------------------------------------------
 
-interface Conv2DBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dataFormat?: string;
-  dimRoundingMode?: Rounding;
-  filterShape: Shape4;
-}
 
 export function conv2DBackpropFilterWasm(x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs, backend: object): TensorInfo {
   assertNHWC(attrs.dataFormat, 'Conv2DBackpropFilter');
@@ -258,13 +255,6 @@ function inputGradByPhases(
   return s.run('Slice', { x: full }, { begin: [0, top, left, 0], size: [n, g.h, g.w, outChannels] });
 }
 
-interface Conv2DBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dataFormat?: string;
-  dimRoundingMode?: Rounding;
-  inputShape: Shape4;
-}
 
 export function conv2DBackpropInputWasm(dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropInputAttrs, backend: object): TensorInfo {
   assertNHWC(attrs.dataFormat, 'Conv2DBackpropInput');
@@ -285,16 +275,9 @@ export function conv2DBackpropInputWasm(dy: TensorInfo, filter: TensorInfo, attr
     ));
 }
 
-interface DepthwiseBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dilations?: number | [number, number];
-  dimRoundingMode?: Rounding;
-  inputShape: Shape4;
-}
 
 /** For channel multiplier M > 1 the filter runs as [J,J,C·M,1] and the M outputs per channel are summed. */
-export function depthwiseBackpropInputWasm(dy: TensorInfo, filter: TensorInfo, attrs: DepthwiseBackpropInputAttrs, backend: object): TensorInfo {
+export function depthwiseBackpropInputWasm(dy: TensorInfo, filter: TensorInfo, attrs: DepthwiseConv2dNativeBackpropInputAttrs, backend: object): TensorInfo {
   assertDilationsOne(attrs.dilations, 'DepthwiseConv2dNativeBackpropInput');
   const filterShape = filter.shape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(
@@ -322,15 +305,8 @@ export function depthwiseBackpropInputWasm(dy: TensorInfo, filter: TensorInfo, a
 // so that a trainable depthwise conv still works on wasm; it is correct, not fast.
 // ---------------------------------------------------------------------------------------------
 
-interface DepthwiseBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dilations?: number | [number, number];
-  dimRoundingMode?: Rounding;
-  filterShape: Shape4;
-}
 
-export function depthwiseBackpropFilterWasm(x: TensorInfo, dy: TensorInfo, attrs: DepthwiseBackpropFilterAttrs, backend: object): TensorInfo {
+export function depthwiseBackpropFilterWasm(x: TensorInfo, dy: TensorInfo, attrs: DepthwiseConv2dNativeBackpropFilterAttrs, backend: object): TensorInfo {
   assertDilationsOne(attrs.dilations, 'DepthwiseConv2dNativeBackpropFilter');
   const xShape = x.shape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(
@@ -392,7 +368,7 @@ export function unsortedSegmentSumWasm(x: TensorInfo, segmentIds: TensorInfo, nu
 }
 
 // ---------------------------------------------------------------------------------------------
-// Registration
+// Kernel functions
 // ---------------------------------------------------------------------------------------------
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -401,83 +377,27 @@ function inputsOf(args: KernelArgs): Record<string, TensorInfo> {
   return args.inputs as unknown as Record<string, TensorInfo>;
 }
 
-const KERNELS: Record<string, tf.KernelFunc> = {
-  Conv2DBackpropFilter: (args) => {
+/** The composed kernels by kernel name (registered by kernels/register-wasm.ts). */
+export const COMPOSED_WASM_KERNELS = {
+  Conv2DBackpropFilter: ((args) => {
     const { x, dy } = inputsOf(args);
     return conv2DBackpropFilterWasm(x!, dy!, args.attrs as unknown as Conv2DBackpropFilterAttrs, args.backend);
-  },
-  DepthwiseConv2dNativeBackpropInput: (args) => {
+  }) as tf.KernelFunc,
+  Conv2DBackpropInput: ((args) => {
     const { dy, filter } = inputsOf(args);
-    return depthwiseBackpropInputWasm(dy!, filter!, args.attrs as unknown as DepthwiseBackpropInputAttrs, args.backend);
-  },
-  DepthwiseConv2dNativeBackpropFilter: (args) => {
+    return conv2DBackpropInputWasm(dy!, filter!, args.attrs as unknown as Conv2DBackpropInputAttrs, args.backend);
+  }) as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: ((args) => {
+    const { dy, filter } = inputsOf(args);
+    return depthwiseBackpropInputWasm(dy!, filter!, args.attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs, args.backend);
+  }) as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: ((args) => {
     const { x, dy } = inputsOf(args);
-    return depthwiseBackpropFilterWasm(x!, dy!, args.attrs as unknown as DepthwiseBackpropFilterAttrs, args.backend);
-  },
-  UnsortedSegmentSum: (args) => {
+    return depthwiseBackpropFilterWasm(x!, dy!, args.attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs, args.backend);
+  }) as tf.KernelFunc,
+  UnsortedSegmentSum: ((args) => {
     const { x, segmentIds } = inputsOf(args);
     const { numSegments } = args.attrs as unknown as { numSegments: number };
     return unsortedSegmentSumWasm(x!, segmentIds!, numSegments, args.backend);
-  },
+  }) as tf.KernelFunc,
 };
-
-const conv2DBackpropInputKernel: tf.KernelFunc = (args) => {
-  const { dy, filter } = inputsOf(args);
-  return conv2DBackpropInputWasm(dy!, filter!, args.attrs as unknown as Conv2DBackpropInputAttrs, args.backend);
-};
-
-/** Marks our kernel functions so a second registration call can recognise them. */
-const OURS = new WeakSet<tf.KernelFunc>([...Object.values(KERNELS), conv2DBackpropInputKernel]);
-
-export interface WasmGradientOptions {
-  /**
-   * Replace wasm's own Conv2DBackpropInput with the forward-conv formulation (faster under
-   * XNNPACK; see docs/backends.md). Default true.
-   */
-  replaceConv2DBackpropInput?: boolean;
-}
-
-/** The kernels stylepack adds to (or replaces in) the wasm backend. */
-export const WASM_GRADIENT_KERNELS = [
-  'Conv2DBackpropFilter',
-  'Conv2DBackpropInput',
-  'DepthwiseConv2dNativeBackpropInput',
-  'DepthwiseConv2dNativeBackpropFilter',
-  'UnsortedSegmentSum',
-] as const;
-
-/**
- * Registers, for the 'wasm' backend only, the backward kernels training needs that tfjs-backend-wasm
- * 4.22 lacks (and, by default, a faster Conv2DBackpropInput). A kernel wasm already has is left
- * alone, except Conv2DBackpropInput when `replaceConv2DBackpropInput` is on. Idempotent; safe to
- * call before or after the wasm backend is initialised. Returns the kernel names this call
- * registered (empty on a repeat call).
- */
-export function registerWasmGradientKernels(options: WasmGradientOptions = {}): string[] {
-  const registered: string[] = [];
-  for (const [kernelName, kernelFunc] of Object.entries(KERNELS)) {
-    if (tf.getKernel(kernelName, BACKEND)) continue;
-    tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
-    registered.push(kernelName);
-  }
-  if (options.replaceConv2DBackpropInput ?? true) {
-    const existing = tf.getKernel('Conv2DBackpropInput', BACKEND);
-    if (!existing || !OURS.has(existing.kernelFunc)) {
-      // The native kernel's setupFunc may already have run; unregistering it is harmless.
-      if (existing) tf.unregisterKernel('Conv2DBackpropInput', BACKEND);
-      tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: BACKEND, kernelFunc: conv2DBackpropInputKernel });
-      registered.push('Conv2DBackpropInput');
-    }
-  }
-  return registered;
-}
-
-/** Which of our kernels are currently registered for wasm (for logs and tests). */
-export function wasmGradientKernelStatus(): Record<string, 'stylepack' | 'native' | 'missing'> {
-  const out: Record<string, 'stylepack' | 'native' | 'missing'> = {};
-  for (const name of WASM_GRADIENT_KERNELS) {
-    const k = tf.getKernel(name, BACKEND);
-    out[name] = !k ? 'missing' : OURS.has(k.kernelFunc) ? 'stylepack' : 'native';
-  }
-  return out;
-}

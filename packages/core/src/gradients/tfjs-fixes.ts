@@ -1,4 +1,4 @@
-// Corrections to tfjs 4.22 gradient definitions (backend-independent, registered globally).
+// Corrections to tfjs 4.22 gradient definitions (backend-independent, registered globally when asked).
 //
 // MirrorPad: tfjs-core's gradient only slices the centre out of dy
 // (tfjs-core/src/gradients/MirrorPad_grad.ts), dropping what the mirrored border copies received.
@@ -9,8 +9,10 @@
 //
 // Where the backend has the fused StylepackMirrorPadGrad kernel (wasm with stylepack's fast
 // kernels, kernels/fast-wasm-heap.ts), the fold runs in one pass; elsewhere as the composite below.
+// Registered only when asked (registerMirrorPadGradientFix, e.g. by the Trainer), since it
+// replaces a gradient of tfjs's own.
 import * as tf from '@tensorflow/tfjs';
-import { MIRROR_PAD_GRAD } from '../kernels/fast-wasm-heap.js';
+import { MIRROR_PAD_GRAD, MirrorPad, type MirrorPadGradAttrs } from '../kernel-names.js';
 
 type Mode = 'reflect' | 'symmetric';
 
@@ -47,7 +49,7 @@ function foldAxis(dy: tf.Tensor, axis: number, before: number, after: number, le
 }
 
 const mirrorPadGradConfig: tf.GradConfig = {
-  kernelName: 'MirrorPad',
+  kernelName: MirrorPad,
   inputsToSave: ['x'],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const x = saved[0]!;
@@ -56,7 +58,8 @@ const mirrorPadGradConfig: tf.GradConfig = {
       x: () => {
         let g = dy as tf.Tensor;
         if (g.dtype === 'float32' && tf.getKernel(MIRROR_PAD_GRAD, tf.getBackend())) {
-          return tf.engine().runKernel(MIRROR_PAD_GRAD, { dy: g }, { paddings, mode }) as tf.Tensor;
+          const gradAttrs: MirrorPadGradAttrs = { paddings, mode };
+          return tf.engine().runKernel(MIRROR_PAD_GRAD, { dy: g }, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
         }
         for (let axis = 0; axis < paddings.length; axis++) {
           const [before, after] = paddings[axis]!;

@@ -1,11 +1,11 @@
 // Timings for docs/backends.md; skipped unless STYLEPACK_BENCH=1:
-//   STYLEPACK_BENCH=1 npx vitest run packages/core/src/backend/wasm-gradients.bench
+//   STYLEPACK_BENCH=1 npx vitest run packages/core/src/kernels/wasm-composed.bench
 // Env: REPS (default 5; the minimum is reported), ONLY=<case substring>, NATIVE=1 (keep wasm's own Conv2DBackpropInput and
 // time it too), CPU=<case substring> (also time the cpu backend on those cases; slow).
 import * as tf from '@tensorflow/tfjs';
 import { describe, it } from 'vitest';
 import { initNodeBackend } from '../node/backend-node.js';
-import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-gradients.js';
+import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-composed.js';
 
 type S4 = [number, number, number, number];
 const CASES: { name: string; x: S4; f: S4; s: number; pad: 'same' | 'valid' }[] = [

@@ -3,14 +3,14 @@
 // Cast / Multiply chain. On a backend without that kernel, tfjs's own gradient runs unchanged.
 // The kernels compute exactly tfjs's formulas (kink points, NaN and Inf included).
 import * as tf from '@tensorflow/tfjs';
-import { LEAKY_RELU_GRAD, RELU6_GRAD, RELU_GRAD } from '../kernels/fast-wasm-heap.js';
+import { LEAKY_RELU_GRAD, LeakyRelu, RELU6_GRAD, RELU_GRAD, Relu, Relu6, type LeakyReluAttrs } from '../kernel-names.js';
 
 /** True when `kernel` is registered for the backend now active. */
 export function hasKernel(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
-const FUSED: Record<string, string> = { Relu: RELU_GRAD, Relu6: RELU6_GRAD, LeakyRelu: LEAKY_RELU_GRAD };
+const FUSED: Record<string, string> = { [Relu]: RELU_GRAD, [Relu6]: RELU6_GRAD, [LeakyRelu]: LEAKY_RELU_GRAD };
 
 /** Our configs, so that a repeat call does not wrap them again. */
 const ours = new Set<tf.GradConfig>();
@@ -22,8 +22,8 @@ function fusedGradConfig(kernelName: string, fused: string, original: tf.GradCon
       const x = saved[0]!;
       const g = dy as tf.Tensor;
       if (!hasKernel(fused) || g.dtype !== 'float32' || x.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
-      const kernelAttrs: tf.NamedAttrMap = kernelName === 'LeakyRelu' ? { alpha: (attrs as { alpha: number }).alpha } : {};
-      return { x: () => tf.engine().runKernel(fused, { dy: g, x }, kernelAttrs) as tf.Tensor };
+      const kernelAttrs: Partial<LeakyReluAttrs> = kernelName === LeakyRelu ? { alpha: (attrs as unknown as LeakyReluAttrs).alpha } : {};
+      return { x: () => tf.engine().runKernel(fused, { dy: g, x }, kernelAttrs as tf.NamedAttrMap) as tf.Tensor };
     },
   };
 }
