@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stylize: async () => (await import('./commands/stylize.js')).stylize,
   eval: async () => (await import('./commands/eval.js')).evaluate,
   pack: async () => (await import('./commands/pack.js')).pack,
+  worker: async () => (await import('./queue/worker-command.js')).worker,
+  queue: async () => (await import('./queue/queue-command.js')).queue,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -20,6 +22,8 @@ const SUMMARIES: Record<string, string> = {
   stylize: 'stylize images with a pack (file or built-in name)',
   eval: 'content/style/adversarial losses and timing of a pack',
   pack: 'inspect or verify a .stylepack file',
+  worker: 'run queued train/stylize jobs from Redis (BullMQ) until SIGTERM',
+  queue: 'add train/stylize jobs to the queue; status; wait for them',
 };
 
 export const HELP = `Usage: stylepack <command> [options]

@@ -4,7 +4,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fitWithin, preserveColors, rgbToRgba, rgbaToTensor, stylizeTiled, tileCount, type StyleEntry } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
-import { log, out, type Command } from '../command.js';
+import { log, out, type Command, type RunContext } from '../command.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
 import { outputFormat, readImage, resizeRgba, writeImage } from '../io/images.js';
 import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack, resolvePackPath, styleShapes, type BaseModel } from '../models.js';
@@ -58,7 +58,7 @@ function planOutputs(inputs: string[], outArg: string): Plan[] {
   });
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const C = 'stylize';
   const p = parse(C, argv, {
     pack: { type: 'string' },
@@ -91,6 +91,8 @@ async function run(argv: string[]): Promise<number> {
     return { ref: m[1], weight: Number(m[2]) };
   });
   const plans = planOutputs(p.positionals, outArg);
+  const packFiles = [packRef, str(p, 'base'), ...(mix ?? []).map((m) => m.ref)].filter((r): r is string => !!r && existsSync(r));
+  if (ctx.planned?.({ reads: [...plans.map((x) => resolve(x.input)), ...packFiles.map((f) => resolve(f))], writes: plans.map((x) => x.output) })) return EXIT.ok;
 
   // Styles: --pack's first style, or the --mix blend (names resolve inside --pack first).
   let base: BaseModel | undefined;
