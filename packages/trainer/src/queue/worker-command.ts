@@ -60,13 +60,22 @@ async function run(argv: string[]): Promise<number> {
     down = false;
     log('worker: Redis is back');
   });
-  const worker = new Worker<JobData, JobResult>(queue, jobProcessor(name, print), {
+  let running = 0;
+  const runJob = jobProcessor(name, print);
+  const worker = new Worker<JobData, JobResult>(queue, async (job, token) => {
+    running++;
+    try {
+      return await runJob(job, token);
+    } finally {
+      running--;
+    }
+  }, {
     connection,
     concurrency,
     name,
     lockDuration: stalledMs,
     stalledInterval: stalledMs,
-    // A job whose worker died twice is likely what kills workers (e.g. out of memory): fail it.
+    // A job whose worker died three times is likely what kills workers (out of memory...): fail it.
     maxStalledCount: 2,
   });
   worker.on('error', lost);
@@ -77,11 +86,12 @@ async function run(argv: string[]): Promise<number> {
 
   await new Promise<void>((resolve) => {
     const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      if (stopping) process.exit(EXIT.interrupted); // second signal: quit at once (outputs are atomic)
       stopping = true;
-      log('worker: stopping — finishing or checkpointing the current job (send the signal again to quit at once)');
-      worker.close().then(resolve, (e) => {
+      // Nothing running: no need to wait for Redis (it may be the thing that is gone).
+      const force = running === 0;
+      log(`worker: stopping${force ? '' : ' — finishing or checkpointing the current job (send the signal again to quit at once)'}`);
+      worker.close(force).then(resolve, (e) => {
         log(`worker: ${errorMessage(e)}`);
         resolve();
       });
@@ -89,8 +99,10 @@ async function run(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  await connection.quit().catch(() => connection.disconnect());
+  connection.disconnect(); // not quit(): that would wait for a Redis that may be gone
   log('worker: stopped');
+  // With Redis gone, ioredis may keep a reconnect timer alive; nothing is left to do, so go.
+  setTimeout(() => process.exit(EXIT.ok), 2000).unref();
   return EXIT.ok;
 }
 
