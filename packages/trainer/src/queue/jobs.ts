@@ -44,10 +44,10 @@ export async function planRun(cmd: Command, argv: string[]): Promise<RunPlan | n
 }
 
 /** Rewrite the path arguments of `argv` (those the plan names) as absolute paths. */
-function absolutePaths(argv: string[], plan: RunPlan, cwd: string): string[] {
+function absolutePaths(argv: string[], plan: RunPlan): string[] {
   const known = new Set([...plan.reads, ...plan.writes, ...plan.writes.map((w) => dirname(w))]);
   const abs = (v: string): string => {
-    const r = resolve(cwd, v);
+    const r = resolve(v);
     if (!known.has(r)) return v;
     return /[\\/]$/.test(v) ? r + sep : r; // a trailing slash marks a folder for stylize --out
   };
@@ -78,8 +78,8 @@ export interface PlannedJob {
   data: JobData;
 }
 
-/** Validate and describe the job `stylepack <command> <argv>` run from `cwd`; throws UsageError (exit 2). */
-export async function planJob(command: JobCommand, argv: string[], cwd = process.cwd()): Promise<PlannedJob | null> {
+/** Validate and describe the job `stylepack <command> <argv>` (paths relative to the current folder); throws UsageError (exit 2). */
+export async function planJob(command: JobCommand, argv: string[]): Promise<PlannedJob | null> {
   const cmd = await loadJobCommand(command);
   if (command === 'train' && !argv.some((a) => a === '--checkpoint-every' || a.startsWith('--checkpoint-every='))) {
     argv = [...argv, '--checkpoint-every', String(DEFAULT_TRAIN_CHECKPOINT_EVERY)];
@@ -89,7 +89,7 @@ export async function planJob(command: JobCommand, argv: string[], cwd = process
   for (const r of plan.reads) {
     if (!existsSync(r)) throw new UsageError(`${r} does not exist. Queue jobs read files that every worker can reach (a shared folder), so they must exist when the job is added.`, command);
   }
-  const portable = absolutePaths(argv, plan, cwd);
+  const portable = absolutePaths(argv, plan);
   const key = createHash('sha256')
     .update(JSON.stringify({ command, argv: portable, reads: plan.reads.map((r) => [r, fingerprint(r)]) }))
     .digest('hex');
