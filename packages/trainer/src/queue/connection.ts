@@ -42,12 +42,13 @@ export function connect(url: URL, forever: boolean): Redis {
 /** Fail fast with a readable error when nothing answers at `url`. */
 export async function probe(url: URL): Promise<void> {
   const r = new Redis(url.href, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
-  r.on('error', () => {});
+  let cause: unknown; // the socket's own error (ECONNREFUSED...), more telling than "Connection is closed"
+  r.on('error', (e) => (cause ??= e));
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
-    throw new CliError(`Cannot reach Redis at ${redactUrl(url)} (${errorMessage(e)}). Is redis-server running there, and is the address right?`);
+    throw new CliError(`Cannot reach Redis at ${redactUrl(url)} (${errorMessage(cause ?? e)}). Is redis-server running there, and is the address right?`);
   } finally {
     r.disconnect();
   }
