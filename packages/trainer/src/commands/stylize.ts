@@ -7,6 +7,7 @@ import { choice, flag, num, parse, str } from '../args.js';
 import { log, out, type Command } from '../command.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
 import { outputFormat, readImage, resizeRgba, writeImage } from '../io/images.js';
+import { firstOverwrite } from '../io/same-file.js';
 import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack, resolvePackPath, styleShapes, type BaseModel } from '../models.js';
 import { BACKEND_CHOICES, setupBackend } from '../runtime.js';
 
@@ -30,6 +31,7 @@ Options:
                           a pack file or a built-in pack; W are relative weights
   --base MODEL            base model the pack was made for (default: found automatically)
   --backend NAME          auto|wasm|cpu|tensorflow (default auto)
+  --overwrite             allow --out to replace an input file (refused otherwise)
   -h, --help
 
 Outputs are written atomically (never half-written). Exit codes: 0 all written, 1 some input
@@ -70,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
     mix: { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
+    overwrite: { type: 'boolean' },
   }, true);
   if (flag(p, 'help')) {
     out(HELP);
@@ -91,6 +94,8 @@ async function run(argv: string[]): Promise<number> {
     return { ref: m[1], weight: Number(m[2]) };
   });
   const plans = planOutputs(p.positionals, outArg);
+  const clash = flag(p, 'overwrite') ? undefined : firstOverwrite(plans, p.positionals);
+  if (clash) throw new UsageError(`--out would overwrite the input ${clash.input} (${clash.output} is the same file). Choose another --out, or add --overwrite to replace the input with its stylized version.`, C);
 
   // Styles: --pack's first style, or the --mix blend (names resolve inside --pack first).
   let base: BaseModel | undefined;
