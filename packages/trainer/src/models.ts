@@ -18,11 +18,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   Generator,
   PackError,
+  backboneSha256,
   decodePack,
   encodePack,
   generatorLayers,
   readParams,
-  sha256Hex,
   writeParams,
   type GeneratorConfig,
   type GeneratorPreset,
@@ -33,6 +33,8 @@ import {
   type StyleVectors,
 } from '@stylepack/core';
 import { CliError } from './errors.js';
+
+export { backboneSha256 };
 
 /** The repository's models/ folder, found from this package's own location (src/ or dist/). */
 export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -58,26 +60,6 @@ export interface BaseModel {
 }
 
 const isStyleKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
-
-/**
- * SHA-256 identifying a backbone: over a JSON index [[name, shape], ...] (names sorted), a NUL
- * byte, then every tensor's float32 little-endian values in that order.
- */
-export async function backboneSha256(weights: Record<string, PackTensor>): Promise<string> {
-  const names = Object.keys(weights).sort();
-  const index = new TextEncoder().encode(JSON.stringify(names.map((n) => [n, weights[n].shape])));
-  const total = index.length + 1 + names.reduce((a, n) => a + weights[n].data.length * 4, 0);
-  const buf = new Uint8Array(total);
-  buf.set(index, 0);
-  let o = index.length + 1;
-  for (const n of names) {
-    const d = weights[n].data;
-    const f = d instanceof Float32Array ? d : Float32Array.from(d);
-    buf.set(new Uint8Array(f.buffer, f.byteOffset, f.byteLength), o);
-    o += f.byteLength;
-  }
-  return sha256Hex(buf);
-}
 
 /** Slice a generator's tables into per-style entries ([C] vectors). */
 export async function styleEntriesFromGenerator(g: Generator, names: string[]): Promise<StyleEntry[]> {

@@ -5,6 +5,7 @@
 // a designer can act on. No DOM: unit-tested in Node.
 import { PackError, decodePack, generatorLayers, readPackManifest, type PackManifest, type PackTensor, type StylePack } from '@stylepack/core';
 import { inferGeneratorConfig } from './engine.js';
+import { checkBaseWeights } from './pack-library.js';
 
 export interface InstalledBase {
   id: string;
@@ -75,6 +76,11 @@ export async function validatePack(bytes: Uint8Array, bases: InstalledBase[], fi
         }
       } catch (e) {
         throw new ImportError(`${fileName} was rejected: it carries network weights, but they are not a complete stylepack base model (${e instanceof Error ? e.message : String(e)}).`, 'BAD_SHAPE');
+      }
+      try {
+        await checkBaseWeights(pack);
+      } catch (e) {
+        throw new ImportError(`${fileName} was rejected: ${e instanceof Error ? e.message : String(e)}`, 'BAD_CHECKSUM');
       }
       return pack;
     }
