@@ -299,5 +299,8 @@ export async function baseForPack(pack: StylePack, packPath: string, explicit?: 
       throw new CliError(`${packPath} was made for base model ${want.id} (${want.sha256.slice(0, 12)}…), but ${c} is ${base.id} (${base.sha256.slice(0, 12)}…). Use the base model the pack was trained on.`);
     }
   }
-  throw new CliError(`Cannot find base model ${want.id} (${want.sha256.slice(0, 12)}…) that ${packPath} was made for. Pass it with --base MODEL.`);
+  throw new BaseNotFoundError(`Cannot find base model ${want.id} (${want.sha256.slice(0, 12)}…) that ${packPath} was made for. Pass it with --base MODEL.`);
 }
+
+/** No base model the pack was made for exists where baseForPack looks (the only "not checked" case of `pack verify`). */
+export class BaseNotFoundError extends CliError {}

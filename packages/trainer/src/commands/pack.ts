@@ -5,7 +5,7 @@ import { flag, parse, str } from '../args.js';
 import { out, type Command } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { readFile, stat } from 'node:fs/promises';
-import { baseForPack, resolvePackPath, styleShapes } from '../models.js';
+import { BaseNotFoundError, baseForPack, resolvePackPath, styleShapes } from '../models.js';
 
 const HELP = `Usage: stylepack pack inspect FILE [--json]
        stylepack pack verify FILE [--base MODEL]
@@ -88,8 +88,9 @@ async function run(argv: string[]): Promise<number> {
   try {
     base = await baseForPack(pack, path, str(p, 'base') ? resolve(str(p, 'base')!) : undefined);
   } catch (e) {
-    if (str(p, 'base')) throw e;
-    out(`base model ${pack.manifest.baseModel.id}: not found here, so compatibility was not checked (pass --base MODEL)`);
+    // Only a base that is nowhere to be found passes (and says so); a damaged or mismatched one fails.
+    if (!(e instanceof BaseNotFoundError) || str(p, 'base')) throw e;
+    out(`base model ${pack.manifest.baseModel.id}: not found (next to the pack, one folder up, or the installed base), so compatibility was not checked; pass --base MODEL to check it`);
     return EXIT.ok;
   }
   try {
