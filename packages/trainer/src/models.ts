@@ -17,8 +17,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {
   Generator,
+  PACK_LIMITS,
   PackError,
   backboneSha256,
+  packTooLargeMessage,
   decodePack,
   encodePack,
   generatorLayers,
@@ -141,11 +143,13 @@ export async function encodeStylePack(
   );
 }
 
-async function readBytes(path: string, what: string): Promise<Uint8Array> {
+/** A pack file's bytes; its size is checked (stat) before anything is read. */
+export async function readPackBytes(path: string, what = 'style pack'): Promise<Uint8Array> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new CliError(`${path} is a directory; give the ${what} file.`);
     if (st.size === 0) throw new CliError(`${path} is empty (0 bytes); it is not a ${what}.`);
+    if (st.size > PACK_LIMITS.maxFileBytes) throw new CliError(`${path}: ${packTooLargeMessage(st.size)}`);
     return new Uint8Array(await readFile(path));
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -155,7 +159,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 }
 
 export async function readPack(path: string, what = 'style pack'): Promise<StylePack> {
-  const bytes = await readBytes(path, what);
+  const bytes = await readPackBytes(path, what);
   try {
     return await decodePack(bytes);
   } catch (e) {

@@ -2,7 +2,7 @@
 // before anything is allocated for it, and every failure is a PackError with a helpful message.
 import { PackError } from './errors.js';
 import { float16BitsToFloat32, isFloat16NonFinite } from './float16.js';
-import { formatBytes, resolveLimits, type PackLimits } from './limits.js';
+import { formatBytes, packTooLargeMessage, resolveLimits, type PackLimits } from './limits.js';
 import { sha256Hex } from './sha256.js';
 import type { PackBaseModel, PackDecodeOptions, PackManifest, PackTensor, PackTensorRef, StyleEntry, StylePack } from './types.js';
 import {
@@ -112,10 +112,7 @@ function readHeaderAndManifest(bytes: Uint8Array, limits: PackLimits): Parsed {
     );
   }
   if (len > limits.maxFileBytes) {
-    throw new PackError(
-      'TOO_LARGE',
-      `The file is ${formatBytes(len)}; packs may be at most ${formatBytes(limits.maxFileBytes)}. stylepack refuses larger files; if you trust this one, raise the limit explicitly.`,
-    );
+    throw new PackError('TOO_LARGE', packTooLargeMessage(len, limits.maxFileBytes));
   }
   const manifestLength = dv.getUint32(12, true);
   if (manifestLength > limits.maxManifestBytes) {

@@ -45,7 +45,7 @@ export type ErrorFactory = (code: PackErrorCode, path: string, problem: string) 
 export const readerError: ErrorFactory = (code, path, problem) => {
   const advice =
     code === 'TOO_LARGE'
-      ? 'stylepack refuses packs this large; if you trust the file, raise the limit explicitly.'
+      ? 'No genuine pack is that large; the file was damaged or made by another tool.'
       : 'The file was not written by a compatible stylepack, or it was damaged or edited; get it again or re-export it.';
   return new PackError(code, `Invalid pack: ${path} ${problem}. ${advice}`);
 };

@@ -14,7 +14,7 @@ import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
 import { QUALITY_STEPS, StyleLearner, encodeLearnedPack, slug, type LearnQuality, type LearnResult } from './learn.js';
 import { bundledLossSource } from './lossnet-source.js';
-import { validatePack, type InstalledBase } from './pack-import.js';
+import { readPackFile, validatePack, type InstalledBase } from './pack-import.js';
 
 export interface LearnState {
   styleNode: { id: string; name: string } | null;
@@ -236,6 +236,18 @@ export class LibraryController {
 
   private homeName(h: Home): string {
     return h === 'builtin' ? 'Built-in' : h === 'mine' ? 'Mine' : 'This file';
+  }
+
+  /** Import a picked or dropped file: refused by its size before it is read. */
+  async importBlob(file: File, home: StoredHome = 'mine'): Promise<boolean> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readPackFile(file);
+    } catch (e) {
+      this.error(msgOf(e));
+      return false;
+    }
+    return this.importFile(bytes, file.name, home);
   }
 
   /** Import a .stylepack (file picker or drop): validate, store in `home`, add to the picker. */

@@ -8,12 +8,15 @@
 // old generation's chunks. A failure before the swap removes the new chunks and leaves the old
 // pack (and the index) untouched; a failure after it only leaves garbage, swept on the next save.
 import type { HomeListing, LibraryEntry } from '../../library-protocol.js';
-import { ChunkError, joinChunks, newGen, splitChunks, type ChunkedInfo } from './chunks.js';
+import { CHUNK_BYTES, ChunkError, joinChunks, newGen, splitChunks, type ChunkedInfo } from './chunks.js';
 import { unreadableNote } from './unreadable.js';
+import { PLUGIN_MAX_PACK_BYTES } from '../../shared/limits.js';
 
 export const NAMESPACE = 'stylepack';
 const INDEX_KEY = 'lib.index';
 const chunkKey = (gen: string, i: number) => `lib.${gen}.${i}`;
+/** Chunks of the largest pack the plugin accepts. */
+export const MAX_PACK_CHUNKS = Math.ceil(PLUGIN_MAX_PACK_BYTES / CHUNK_BYTES);
 /** The index itself must fit one entry; cap the number of packs well below that. */
 export const MAX_FILE_PACKS = 200;
 
@@ -88,6 +91,10 @@ export class FileStore {
   load(id: string): Uint8Array {
     const e = this.readIndex().entries.find((x) => x.id === id);
     if (!e) throw new Error(`No pack "${id}" is saved in this file.`);
+    // The index is untrusted (anyone who edits the file writes it): cap what it may make us read.
+    if (e.count > MAX_PACK_CHUNKS || e.byteLength > PLUGIN_MAX_PACK_BYTES) {
+      throw new Error(`"${e.name}" (saved in this file) claims ${e.count} chunks of ${e.byteLength} bytes; no pack is larger than ${PLUGIN_MAX_PACK_BYTES / 1024 / 1024} MiB, so it was not read. The file's list of packs was damaged or edited.`);
+    }
     const values: string[] = [];
     for (let i = 0; i < e.count; i++) values.push(this.node.getSharedPluginData(NAMESPACE, chunkKey(e.gen, i)));
     return joinChunks(e, values, `"${e.name}" (saved in this file)`);
