@@ -1,4 +1,6 @@
 // What every subcommand provides. Results go to stdout; logs and progress to stderr.
+import { terminalSafe } from './terminal-text.js';
+
 export interface Command {
   name: string;
   summary: string;
@@ -7,12 +9,14 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** A line to stderr; control characters in it are shown escaped (terminal-text.ts). */
 export const log = (msg: string): void => {
-  process.stderr.write(msg + '\n');
+  process.stderr.write(terminalSafe(msg) + '\n');
 };
 
+/** A line to stdout; control characters in it are shown escaped (terminal-text.ts). */
 export const out = (msg: string): void => {
-  process.stdout.write(msg + '\n');
+  process.stdout.write(terminalSafe(msg) + '\n');
 };
 
 /**
