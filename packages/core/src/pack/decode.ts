@@ -91,10 +91,16 @@ function readHeaderAndManifest(bytes: Uint8Array, limits: PackLimits): Parsed {
   const len = bytes.length;
   if (len === 0) throw new PackError('TRUNCATED', `The file is empty (0 bytes); ${AGAIN}`);
   for (let i = 0; i < Math.min(len, MAGIC.length); i++) {
+    if (bytes[i] !== MAGIC[i] && i === MAGIC.length - 1) {
+      throw new PackError(
+        'BAD_MAGIC',
+        `Not a .stylepack file: it starts like one ("STYLEPK"), but byte 8 is 0x${bytes[i]!.toString(16).padStart(2, '0')} where a pack has 0x00 (NUL). The file was altered or made by another tool; get the pack again.`,
+      );
+    }
     if (bytes[i] !== MAGIC[i]) {
       throw new PackError(
         'BAD_MAGIC',
-        `Not a .stylepack file (it starts with ${startHex(bytes)}${sniff(bytes)}; a pack starts with "STYLEPK"). Choose a .stylepack file exported by stylepack.`,
+        `Not a .stylepack file (it starts with ${startHex(bytes)}${sniff(bytes)}; a pack starts with the bytes 53 54 59 4c 45 50 4b 00, "STYLEPK" and a NUL). Choose a .stylepack file exported by stylepack.`,
       );
     }
   }

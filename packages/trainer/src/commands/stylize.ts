@@ -91,7 +91,10 @@ async function run(argv: string[]): Promise<number> {
   const mix = mixArg?.split(',').map((part) => {
     const m = /^(.+):([0-9]*\.?[0-9]+)$/.exec(part.trim());
     if (!m) throw new UsageError(`--mix entries are NAME:WEIGHT (e.g. starry-night:0.7,great-wave:0.3); got "${part}".`, C);
-    return { ref: m[1], weight: Number(m[2]) };
+    const weight = Number(m[2]);
+    // "9999…" (400 digits) is Infinity and "0.000…1" underflows to 0: both would give a flat image.
+    if (!Number.isFinite(weight) || !(weight > 0)) throw new UsageError(`--mix weights must be finite numbers greater than 0; got "${part}".`, C);
+    return { ref: m[1], weight };
   });
   const plans = planOutputs(p.positionals, outArg);
   const clash = flag(p, 'overwrite') ? undefined : firstOverwrite(plans, p.positionals);
@@ -153,7 +156,13 @@ async function run(argv: string[]): Promise<number> {
         } else if (tiled) {
           note = `full size in ${tileCount(img.width, img.height, { tileSize: tile })} tiles of ${tile} px (larger than --max-size ${maxSize})`;
         }
-        if (Math.min(src.width, src.height) < 8) throw new CliError(`${input} is too small (${src.width}×${src.height}); stylize needs at least 8 px a side.`);
+        if (Math.min(src.width, src.height) < 8) {
+          throw new CliError(
+            src === img
+              ? `${input} is too small (${img.width}×${img.height} px); stylize needs at least 8 px a side.`
+              : `${input} is ${img.width}×${img.height} px; downscaled to --max-size ${maxSize} it would be ${src.width}×${src.height}, under the 8 px minimum a side. Use --max-size ${Math.max(img.width, img.height)} or --tile PX to stylize it at full size.`,
+          );
+        }
         const x = rgbaToTensor(src);
         let rgb: Float32Array;
         try {
