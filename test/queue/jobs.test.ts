@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planJob } from '../../packages/trainer/src/queue/jobs.js';
-import { terminalSafe } from '../../packages/trainer/src/queue/format.js';
+import { oneLine } from '../../packages/trainer/src/queue/format.js';
 import { tempDir, writePng } from '../cli/helpers.js';
 
 const tmp = tempDir('jobs');
@@ -63,6 +63,6 @@ describe('queue job planning', () => {
   });
 
   it('strings from Redis cannot drive the terminal', () => {
-    expect(terminalSafe('bad\x1b[2Jname\u202e\n')).toBe('bad\\u001b[2Jname\\u202e\\u000a');
+    expect(oneLine('bad\x1b[2Jname\u202e\nnext')).toBe('bad\\u001b[2Jname\\u202e | next');
   });
 });

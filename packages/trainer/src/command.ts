@@ -1,6 +1,7 @@
 // What every subcommand provides. Results go to stdout; logs and progress to stderr (or, for a
 // queue job, to the job's reporter).
 import { currentReporter } from './reporter.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** The files a run reads and writes, all absolute; known once its options are valid. */
 export interface RunPlan {
@@ -21,16 +22,18 @@ export interface Command {
   run(argv: string[], ctx?: RunContext): Promise<number>;
 }
 
+/** A line to stderr (or the job's reporter); control characters in it are shown escaped (terminal-text.ts). */
 export const log = (msg: string): void => {
   const r = currentReporter();
   if (r) r.log(msg);
-  else process.stderr.write(msg + '\n');
+  else process.stderr.write(terminalSafe(msg) + '\n');
 };
 
+/** A line to stdout (or the job's reporter); control characters in it are shown escaped (terminal-text.ts). */
 export const out = (msg: string): void => {
   const r = currentReporter();
   if (r) r.out(msg);
-  else process.stdout.write(msg + '\n');
+  else process.stdout.write(terminalSafe(msg) + '\n');
 };
 
 /**

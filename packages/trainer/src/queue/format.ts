@@ -1,12 +1,11 @@
 // How jobs read on a terminal: one line per job (id, state, progress, worker, outcome). Every
 // string that came through Redis is escaped first: a job's error or path must not drive the terminal.
 import type { Job } from 'bullmq';
+import { terminalSafe } from '../terminal-text.js';
 import type { JobData } from './jobs.js';
 
-/** C0/C1 controls, DEL and bidi overrides/isolates shown as \u escapes. */
-export function terminalSafe(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** One terminal-safe line: line breaks shown as " | ", controls escaped. */
+export const oneLine = (s: string): string => terminalSafe(s.replace(/\r?\n/g, ' | '));
 
 /** What a job reports through job.updateProgress. */
 export interface JobProgress {
@@ -31,14 +30,14 @@ export const FINAL_STATES = new Set(['completed', 'failed', 'unknown']);
 
 /** One line: id, state, progress (a bar when `bars`), worker, and the error or the outputs. */
 export function jobLine(id: string, state: string, job: Job<JobData> | undefined, bars: boolean): string {
-  if (!job) return `${terminalSafe(id)}  unknown  (no such job in this queue: never added, or removed after it expired)`;
+  if (!job) return `${oneLine(id)}  unknown  (no such job in this queue: never added, or removed after it expired)`;
   const p = progressOf(job);
   const progress = state === 'completed' ? 'done' : p ? `${bars ? bar(p.done, p.total) + ' ' : ''}${p.done}/${p.total}` : '-';
   const worker = job.processedBy ?? '-';
   const tries = job.attemptsStarted > 1 ? ` (try ${job.attemptsStarted})` : '';
   let tail = '';
-  if (state === 'failed') tail = `error: ${(job.failedReason ?? 'unknown').split('\n').join(' | ')}`;
+  if (state === 'failed') tail = `error: ${job.failedReason ?? 'unknown'}`;
   else if (state === 'completed') tail = `→ ${job.data.writes.length === 1 ? job.data.writes[0] : `${job.data.writes.length} files`}`;
   else tail = `${job.data.command} → ${job.data.writes.length === 1 ? job.data.writes[0] : `${job.data.writes.length} files`}`;
-  return terminalSafe(`${id}  ${state}${tries}  ${progress}  ${worker}  ${tail}`);
+  return oneLine(`${id}  ${state}${tries}  ${progress}  ${worker}  ${tail}`);
 }

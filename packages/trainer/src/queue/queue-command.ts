@@ -4,7 +4,7 @@ import { flag, num, parse, str } from '../args.js';
 import { log, out, type Command } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { DEFAULT_QUEUE, checkQueueName, connect, parseRedisUrl, probe } from './connection.js';
-import { FINAL_STATES, jobLine, terminalSafe } from './format.js';
+import { FINAL_STATES, jobLine } from './format.js';
 import { JOB_COMMANDS, JOB_OPTIONS, planJob, type JobCommand, type JobData } from './jobs.js';
 
 const HELP = `Usage: stylepack queue add train|stylize --redis URL [--queue NAME] [the command's options]
@@ -72,7 +72,7 @@ async function add(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       if (state === 'failed') {
-        log(`it failed before (${terminalSafe(existing.failedReason ?? '?')}); queued again`);
+        log(`it failed before (${existing.failedReason ?? '?'}); queued again`); // log() escapes controls
         await existing.remove();
       }
     }
@@ -104,7 +104,7 @@ async function status(argv: string[]): Promise<number> {
       if (!ids.length && watch) ids = rows.map((r) => r.id); // --watch follows the jobs it started with
       const lines = rows.map((r) => jobLine(r.id, r.state, r.job, watch));
       if (!watch) {
-        if (!lines.length) log(`queue "${terminalSafe(queue.name)}" holds no jobs`);
+        if (!lines.length) log(`queue "${queue.name}" holds no jobs`);
         for (const l of lines) out(l);
         return EXIT.ok;
       }
@@ -133,7 +133,7 @@ async function wait(argv: string[]): Promise<number> {
       if (!p.positionals.length) for (const r of await lookup(queue, [], [...pending])) tracked.add(r.id);
       const rows = tracked.size ? await lookup(queue, [...tracked], []) : [];
       const unknown = rows.filter((r) => r.state === 'unknown');
-      if (unknown.length) throw new CliError(`no job ${unknown.map((r) => terminalSafe(r.id)).join(', ')} in queue "${terminalSafe(queue.name)}" (never added, or removed after it expired).`);
+      if (unknown.length) throw new CliError(`no job ${unknown.map((r) => r.id).join(', ')} in queue "${queue.name}" (never added, or removed after it expired).`);
       if (rows.every((r) => FINAL_STATES.has(r.state))) {
         const failed = rows.filter((r) => r.state === 'failed');
         for (const r of failed) log(jobLine(r.id, r.state, r.job, false));

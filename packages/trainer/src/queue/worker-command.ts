@@ -6,7 +6,7 @@ import { flag, num, parse, str } from '../args.js';
 import { log, out, type Command } from '../command.js';
 import { EXIT, errorMessage } from '../errors.js';
 import { DEFAULT_QUEUE, checkQueueName, connect, parseRedisUrl, probe, redactUrl } from './connection.js';
-import { terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal-text.js';
 import type { JobData } from './jobs.js';
 import { jobProcessor, type JobResult } from './run-job.js';
 

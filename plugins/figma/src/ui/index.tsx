@@ -40,7 +40,7 @@ render(
     <App
       controller={controller}
       onImportFiles={async (files) => {
-        for (const f of files) await library.importFile(new Uint8Array(await f.arrayBuffer()), f.name, 'mine');
+        for (const f of files) await library.importBlob(f, 'mine');
       }}
     />
     <LibraryPanels lib={library} ui={controller} />
