@@ -101,9 +101,11 @@ try {
   }
 
   // Throughput: from the first `queue add` (workers started and idle) to the last job finished.
-  const throughput = [];
-  for (const n of [1, 2]) {
-    const out = join(tmp, `out-${n}`);
+  // Rounds in the order 1, 2, 2, 1, 1, 2 workers, so a drift in the machine's load hits both alike;
+  // the best round of each is reported (on a shared machine the others measure its neighbours).
+  const rounds = [];
+  for (const [round, n] of [1, 2, 2, 1, 1, 2].entries()) {
+    const out = join(tmp, `out-${round}`);
     await Promise.all(Array.from({ length: n }, startWorker));
     const t0 = Date.now();
     const ids = [];
@@ -111,11 +113,17 @@ try {
     const jobs = await waitAll(ids);
     const wall = (Math.max(...jobs.map((j) => j.finishedOn)) - t0) / 1000;
     const row = { workers: n, jobs: JOBS, 'wall s': wall, 'jobs/s': JOBS / wall, 'median job s': median(jobs.map((j) => (j.finishedOn - j.processedOn) / 1000)) };
-    throughput.push(row);
+    rounds.push(row);
     row['peak RSS MB per worker'] = Math.max(...workers.map(peakRssMb));
     console.log(`${n} worker(s): ${JOBS} jobs in ${wall.toFixed(1)} s`);
     await stopWorkers();
   }
+
+  const throughput = [1, 2].map((n) => {
+    const rs = rounds.filter((r) => r.workers === n);
+    const wall = Math.min(...rs.map((r) => r['wall s']));
+    return { workers: n, jobs: JOBS, 'best wall s': wall, 'jobs/s': JOBS / wall, 'wall s per round': rs.map((r) => +r['wall s'].toFixed(2)).join(', '), 'median job s': median(rs.map((r) => r['median job s'])), 'peak RSS MB per worker': Math.max(...rs.map((r) => r['peak RSS MB per worker'])) };
+  });
 
   // Overhead: one idle worker; each job added only when the previous one finished.
   await startWorker();
@@ -131,7 +139,7 @@ try {
   await stopWorkers();
 
   const load = loadavg().map((x) => +x.toFixed(2));
-  printTable(`queue throughput: ${JOBS} stylize jobs of ${W}×${H}, ${cpus().length} cores, load ${loadAtStart.join(' ')} → ${load.join(' ')}`, throughput);
+  printTable(`queue throughput (best of 3 rounds each): ${JOBS} stylize jobs of ${W}×${H}, ${cpus().length} cores, load ${loadAtStart.join(' ')} → ${load.join(' ')}`, throughput);
   const overhead = { 'enqueue→start ms (median of 10, idle worker)': median(latency), 'enqueue→start ms (max)': Math.max(...latency), 'queue add ms (median, in-process: validate + hash + add)': median(addMs) };
   printTable('queue overhead per job', [overhead]);
   writeResults('queue', {
@@ -139,7 +147,8 @@ try {
     cores: cpus().length,
     loadavg: { start: loadAtStart, end: load },
     throughput,
-    speedup: throughput[0]['wall s'] / throughput[1]['wall s'],
+    rounds,
+    speedup: throughput[0]['best wall s'] / throughput[1]['best wall s'],
     overhead: { enqueueToStartMs: { median: median(latency), max: Math.max(...latency), samples: latency }, queueAddMs: { median: median(addMs), samples: addMs.map((x) => Math.round(x)) } },
   });
 } finally {

@@ -78,7 +78,8 @@ async function run(argv: string[]): Promise<number> {
     // A job whose worker died three times is likely what kills workers (out of memory...): fail it.
     maxStalledCount: 2,
   });
-  worker.on('error', lost);
+  // BullMQ reports both lost connections and job-level trouble (e.g. a lock lost during an outage) here.
+  worker.on('error', (e) => (/ECONN|ETIMEDOUT|EPIPE|Connection is closed/.test(errorMessage(e)) ? lost(e) : log(`worker: ${errorMessage(e)}`)));
   worker.on('failed', (job, err) => {
     if (job && err.name !== 'WaitingError') print(job.id ?? '?', `failed: ${err.message}`);
   });
