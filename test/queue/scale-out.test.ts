@@ -2,7 +2,7 @@
 // real worker processes (the built bin): two workers, six stylize jobs, one short train job and
 // one job with a broken image; one worker is killed with -9 mid-train and Redis is restarted.
 // Every output exists once, decodes, and equals what a local run of the same command writes.
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Queue } from 'bullmq';
@@ -153,6 +153,16 @@ describe('stylepack queue + worker on a real Redis', () => {
       expect((await pixels(join(out, name))).equals(await pixels(join(ref, name))), name).toBe(true);
     }
     expect(await styleTensors(pack)).toEqual(await styleTensors(join(ref, 'waves.stylepack')));
+
+    // Added again once done: nothing new; once its output is deleted: run again.
+    const stylize0 = ['stylize', ...STYLIZE, inputs[0], '--out', out + '/'];
+    const done = await add(stylize0);
+    expect([done.stdout.trim(), done.stderr]).toEqual([stylizeIds[0], expect.stringMatching(/already done/)]);
+    rmSync(join(out, 'photo-0.png'));
+    const rerun = await add(stylize0);
+    expect([rerun.stdout.trim(), rerun.stderr]).toEqual([stylizeIds[0], expect.stringMatching(/photo-0\.png is gone; queued again/)]);
+    expect((await cli(['queue', 'wait', '--redis', redis.url, '--timeout', '60', stylizeIds[0]])).code).toBe(0);
+    expect((await pixels(join(out, 'photo-0.png'))).equals(await pixels(join(ref, 'photo-0.png')))).toBe(true);
 
     // SIGTERM: the survivor stops cleanly.
     survivor.child.kill('SIGTERM');

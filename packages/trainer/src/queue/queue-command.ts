@@ -1,4 +1,5 @@
 // stylepack queue add|status|wait: put train/stylize jobs on the queue and follow them.
+import { existsSync } from 'node:fs';
 import { Queue, type Job } from 'bullmq';
 import { flag, num, parse, str } from '../args.js';
 import { log, out, type Command } from '../command.js';
@@ -15,7 +16,8 @@ add     checks the options exactly as "stylepack train|stylize" would (exit 2 an
         when they are wrong), queues the job and prints its id. Paths must be reachable by every
         worker (a shared folder); relative ones are made absolute. The id comes from the command
         line and the inputs' contents: adding the same job again while it waits or runs, or after
-        it is done, adds nothing and prints the same id. A failed job added again runs again.
+        it is done, adds nothing and prints the same id. A failed job added again runs again, and
+        so does a done one whose outputs were deleted.
 status  one line per job: id, state, progress, worker, and the error or outputs. Without IDs:
         every job the queue holds (finished ones are kept 7 days, failed ones 30).
         --watch redraws with progress bars until the jobs are finished.
@@ -66,13 +68,15 @@ async function add(argv: string[]): Promise<number> {
     const existing = await queue.getJob(planned.id);
     if (existing) {
       const state = await existing.getState();
-      if (state !== 'failed' && state !== 'unknown') {
+      const missing = state === 'completed' ? existing.data.writes.filter((w) => !existsSync(w)) : [];
+      if (state !== 'failed' && state !== 'unknown' && !missing.length) {
         log(state === 'completed' ? `already done (same command and inputs); not added again` : `already queued (${state}); not added again`);
         out(planned.id);
         return EXIT.ok;
       }
-      if (state === 'failed') {
-        log(`it failed before (${existing.failedReason ?? '?'}); queued again`); // log() escapes controls
+      if (state === 'failed' || missing.length) {
+        // log() escapes control characters
+        log(missing.length ? `done before, but ${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''} is gone; queued again` : `it failed before (${existing.failedReason ?? '?'}); queued again`);
         await existing.remove();
       }
     }
