@@ -22,7 +22,8 @@ status  one line per job: id, state, progress, worker, and the error or outputs.
         every job the queue holds (finished ones are kept 7 days, failed ones 30).
         --watch redraws with progress bars until the jobs are finished.
 wait    exits 0 once all the jobs are completed, 1 if any failed (with the reasons) or --timeout
-        S passed. Without IDs: the jobs waiting or running now, and any added meanwhile.
+        S passed. Without IDs: the jobs waiting or running now, and any added meanwhile (a job
+        that already finished is not among them: pass the ids "queue add" printed to be sure).
 
 Options: --redis URL (e.g. redis://127.0.0.1:6379), --queue NAME (default ${DEFAULT_QUEUE}).`;
 
