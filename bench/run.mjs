@@ -1,5 +1,5 @@
 // npm run bench: runs every bench suite present and writes bench/results/*.json.
-//   npm run bench [-- --full] [-- --only=core,cli,plugin,vs-torch]
+//   npm run bench [-- --full] [-- --only=core,cli,plugin,queue,vs-torch]
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ const suites = [
   { name: 'plugin', file: 'plugin-learn.mjs' },
   { name: 'plugin', file: 'plugin-panel.mjs' },
   { name: 'plugin', file: 'plugin-preview.mjs' },
+  { name: 'queue', file: 'queue.mjs' },
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
 ];
 let failed = 0;

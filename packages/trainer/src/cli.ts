@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Command } from './command.js';
 import { CliError, EXIT, UsageError, errorMessage } from './errors.js';
+import { terminalSafe } from './terminal-text.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   pretrain: async () => (await import('./commands/pretrain.js')).pretrain,
@@ -12,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stylize: async () => (await import('./commands/stylize.js')).stylize,
   eval: async () => (await import('./commands/eval.js')).evaluate,
   pack: async () => (await import('./commands/pack.js')).pack,
+  worker: async () => (await import('./queue/worker-command.js')).worker,
+  queue: async () => (await import('./queue/queue-command.js')).queue,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -20,6 +23,8 @@ const SUMMARIES: Record<string, string> = {
   stylize: 'stylize images with a pack (file or built-in name)',
   eval: 'content/style/adversarial losses and timing of a pack',
   pack: 'inspect or verify a .stylepack file',
+  worker: 'run queued train/stylize jobs from Redis (BullMQ) until SIGTERM',
+  queue: 'add train/stylize jobs to the queue; status; wait for them',
 };
 
 export const HELP = `Usage: stylepack <command> [options]
@@ -43,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`stylepack: unknown command "${name}".\n\n${HELP}\n`);
+    process.stderr.write(`stylepack: unknown command "${terminalSafe(name)}".\n\n${HELP}\n`);
     return EXIT.usage;
   }
   try {
@@ -51,14 +56,14 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`stylepack ${name}: ${e.message}\nRun "stylepack ${name} --help" for usage.\n`);
+      process.stderr.write(`stylepack ${name}: ${terminalSafe(e.message)}\nRun "stylepack ${name} --help" for usage.\n`);
       return EXIT.usage;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`stylepack ${name}: error: ${e.message}\n`);
+      process.stderr.write(`stylepack ${name}: error: ${terminalSafe(e.message)}\n`);
       return EXIT.failure;
     }
-    process.stderr.write(`stylepack ${name}: unexpected error: ${errorMessage(e)}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
+    process.stderr.write(`stylepack ${name}: unexpected error: ${terminalSafe(errorMessage(e))}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
     return EXIT.failure;
   }
 }

@@ -1,18 +1,39 @@
-// What every subcommand provides. Results go to stdout; logs and progress to stderr.
+// What every subcommand provides. Results go to stdout; logs and progress to stderr (or, for a
+// queue job, to the job's reporter).
+import { currentReporter } from './reporter.js';
+import { terminalSafe } from './terminal-text.js';
+
+/** The files a run reads and writes, all absolute; known once its options are valid. */
+export interface RunPlan {
+  reads: string[];
+  writes: string[];
+}
+
+export interface RunContext {
+  /** Called once the options are valid, before anything is read or written; return true to stop there (exit 0). */
+  planned?: (plan: RunPlan) => boolean;
+}
+
 export interface Command {
   name: string;
   summary: string;
   help: string;
   /** Resolves to the exit code; throws UsageError (2) or CliError (1). */
-  run(argv: string[]): Promise<number>;
+  run(argv: string[], ctx?: RunContext): Promise<number>;
 }
 
+/** A line to stderr (or the job's reporter); control characters in it are shown escaped (terminal-text.ts). */
 export const log = (msg: string): void => {
-  process.stderr.write(msg + '\n');
+  const r = currentReporter();
+  if (r) r.log(msg);
+  else process.stderr.write(terminalSafe(msg) + '\n');
 };
 
+/** A line to stdout (or the job's reporter); control characters in it are shown escaped (terminal-text.ts). */
 export const out = (msg: string): void => {
-  process.stdout.write(msg + '\n');
+  const r = currentReporter();
+  if (r) r.out(msg);
+  else process.stdout.write(terminalSafe(msg) + '\n');
 };
 
 /**

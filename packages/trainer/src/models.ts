@@ -17,12 +17,14 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {
   Generator,
+  PACK_LIMITS,
   PackError,
+  backboneSha256,
+  packTooLargeMessage,
   decodePack,
   encodePack,
   generatorLayers,
   readParams,
-  sha256Hex,
   writeParams,
   type GeneratorConfig,
   type GeneratorPreset,
@@ -33,6 +35,8 @@ import {
   type StyleVectors,
 } from '@stylepack/core';
 import { CliError } from './errors.js';
+
+export { backboneSha256 };
 
 /** The repository's models/ folder, found from this package's own location (src/ or dist/). */
 export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -58,26 +62,6 @@ export interface BaseModel {
 }
 
 const isStyleKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
-
-/**
- * SHA-256 identifying a backbone: over a JSON index [[name, shape], ...] (names sorted), a NUL
- * byte, then every tensor's float32 little-endian values in that order.
- */
-export async function backboneSha256(weights: Record<string, PackTensor>): Promise<string> {
-  const names = Object.keys(weights).sort();
-  const index = new TextEncoder().encode(JSON.stringify(names.map((n) => [n, weights[n].shape])));
-  const total = index.length + 1 + names.reduce((a, n) => a + weights[n].data.length * 4, 0);
-  const buf = new Uint8Array(total);
-  buf.set(index, 0);
-  let o = index.length + 1;
-  for (const n of names) {
-    const d = weights[n].data;
-    const f = d instanceof Float32Array ? d : Float32Array.from(d);
-    buf.set(new Uint8Array(f.buffer, f.byteOffset, f.byteLength), o);
-    o += f.byteLength;
-  }
-  return sha256Hex(buf);
-}
 
 /** Slice a generator's tables into per-style entries ([C] vectors). */
 export async function styleEntriesFromGenerator(g: Generator, names: string[]): Promise<StyleEntry[]> {
@@ -159,11 +143,13 @@ export async function encodeStylePack(
   );
 }
 
-async function readBytes(path: string, what: string): Promise<Uint8Array> {
+/** A pack file's bytes; its size is checked (stat) before anything is read. */
+export async function readPackBytes(path: string, what = 'style pack'): Promise<Uint8Array> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new CliError(`${path} is a directory; give the ${what} file.`);
     if (st.size === 0) throw new CliError(`${path} is empty (0 bytes); it is not a ${what}.`);
+    if (st.size > PACK_LIMITS.maxFileBytes) throw new CliError(`${path}: ${packTooLargeMessage(st.size)}`);
     return new Uint8Array(await readFile(path));
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -173,7 +159,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 }
 
 export async function readPack(path: string, what = 'style pack'): Promise<StylePack> {
-  const bytes = await readBytes(path, what);
+  const bytes = await readPackBytes(path, what);
   try {
     return await decodePack(bytes);
   } catch (e) {
@@ -317,5 +303,8 @@ export async function baseForPack(pack: StylePack, packPath: string, explicit?: 
       throw new CliError(`${packPath} was made for base model ${want.id} (${want.sha256.slice(0, 12)}…), but ${c} is ${base.id} (${base.sha256.slice(0, 12)}…). Use the base model the pack was trained on.`);
     }
   }
-  throw new CliError(`Cannot find base model ${want.id} (${want.sha256.slice(0, 12)}…) that ${packPath} was made for. Pass it with --base MODEL.`);
+  throw new BaseNotFoundError(`Cannot find base model ${want.id} (${want.sha256.slice(0, 12)}…) that ${packPath} was made for. Pass it with --base MODEL.`);
 }
+
+/** No base model the pack was made for exists where baseForPack looks (the only "not checked" case of `pack verify`). */
+export class BaseNotFoundError extends CliError {}

@@ -1,5 +1,8 @@
 // A progress bar on stderr: step, losses, steps/s and ETA. On a terminal it redraws one line;
 // otherwise (CI, pipes, log files) it prints plain lines, at most one every `intervalMs`.
+// In a queue job, updates go to the job's reporter instead.
+import { currentReporter } from './reporter.js';
+
 export interface ProgressOptions {
   label: string;
   total: number;
@@ -40,6 +43,8 @@ export class Progress {
 
   /** `done` = steps finished so far (1-based count). */
   update(done: number, fields: Record<string, number> = {}): void {
+    const reporter = currentReporter();
+    if (reporter) return reporter.progress(this.opts.label, done, this.opts.total, fields);
     const now = performance.now();
     const last = done >= this.opts.total;
     const interval = this.opts.intervalMs ?? (this.tty ? 100 : 2000);
@@ -67,6 +72,8 @@ export class Progress {
 
   /** Print a message without breaking the bar. */
   log(msg: string): void {
+    const reporter = currentReporter();
+    if (reporter) return reporter.log(msg);
     if (this.tty && this.drawn) this.stream.write('\r\x1b[2K');
     this.stream.write(msg + '\n');
   }

@@ -1,7 +1,7 @@
 // Pictures made during training: the sample grid (content | style | result rows) and the small
 // preview PNG stored in a pack.
 import * as tf from '@tensorflow/tfjs';
-import { rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
+import { LOSSNET_MIN_SIDE, rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
 import { encodeImage, readImage, resizeRgba, writeImage } from './io/images.js';
 
 /** [1, H, W, 3] in [0,1] → opaque RGBA bytes. */
@@ -11,12 +11,20 @@ export async function tensorToRgba(t: tf.Tensor4D): Promise<RgbaImage> {
   return { width: w, height: h, data: rgbToRgba(data, w, h) };
 }
 
-/** A style painting as [1, H, W, 3], scaled so its shorter side is `side` (longer side ≤ 2·side). */
+/**
+ * A style painting as [1, H, W, 3], scaled so its shorter side is `side` (longer side ≤ 2·side),
+ * but never below the loss network's minimum (a thin painting at a small --size keeps its aspect
+ * and gets a longer long side instead).
+ */
 export async function loadStyleTensor(path: string, side: number): Promise<{ tensor: tf.Tensor4D; image: RgbaImage }> {
   const img = await readImage(path);
-  const k = Math.min(side / Math.min(img.width, img.height), (2 * side) / Math.max(img.width, img.height));
-  const w = Math.max(side >> 1, Math.round(img.width * k));
-  const h = Math.max(side >> 1, Math.round(img.height * k));
+  const short = Math.min(img.width, img.height);
+  const minShort = Math.max(side >> 1, LOSSNET_MIN_SIDE);
+  const long = Math.max(img.width, img.height);
+  // Up to 8·side long: beyond that (a 1:100 strip) the short side is stretched instead.
+  const k = Math.min(Math.max(Math.min(side / short, (2 * side) / long), minShort / short), (8 * side) / long);
+  const w = Math.max(minShort, Math.round(img.width * k));
+  const h = Math.max(minShort, Math.round(img.height * k));
   const resized = await resizeRgba(img, w, h);
   return { tensor: rgbaToTensor(resized), image: resized };
 }

@@ -82,7 +82,7 @@ describe('StyleEngine (cpu)', () => {
 
   it('matches @stylepack/core run directly, loads the model once and leaks no tensors', async () => {
     const lib = new PackLibrary();
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     expect(lib.styles().map((s) => s.label)).toEqual([`${pack.name} / A`, `${pack.name} / B`]);
     const engine = new StyleEngine();
     const img = pattern(40, 36);
@@ -134,7 +134,7 @@ describe('StyleEngine (cpu)', () => {
 
   it('mixes two styles and tiles large images without seams or leaks', async () => {
     const lib = new PackLibrary();
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     const engine = new StyleEngine();
     const a = lib.vectors(`${pack.id}#0`);
     const b = lib.vectors(`${pack.id}#1`);
@@ -177,7 +177,7 @@ describe('StyleEngine (cpu)', () => {
 
   it('stops between tiles when cancelled', async () => {
     const lib = new PackLibrary();
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     const engine = new StyleEngine();
     const a = lib.vectors(`${pack.id}#0`);
     engine.ensureModel(a.baseSha, lib.baseWeights(a.baseSha)!);
@@ -195,9 +195,9 @@ describe('StyleEngine (cpu)', () => {
   it('rejects a vectors-only pack until its base model is installed', async () => {
     const lib = new PackLibrary();
     const other = await makeTestPack({ seed: 9, baseSeed: 5, withWeights: false, id: 'vec-only' });
-    await lib.add(other.bytes, false);
+    await lib.add(other.bytes, 'builtin');
     expect(lib.styles()[0]!.problem).toMatch(/not installed/);
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     expect(lib.styles().find((s) => s.packId === 'vec-only')!.problem).toBeNull();
   });
 });

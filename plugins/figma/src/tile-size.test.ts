@@ -75,7 +75,7 @@ describe('tile size re-aimed from measured tiles', () => {
     await tf.setBackend('cpu');
     const pack = await makeTestPack({ seed: 4, widthMultiplier: 1 });
     const lib = new PackLibrary();
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     const a = lib.vectors(`${pack.id}#0`);
     const engine = new StyleEngine();
     engine.ensureModel(a.baseSha, lib.baseWeights(a.baseSha)!);

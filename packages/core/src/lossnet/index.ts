@@ -59,6 +59,9 @@ export interface LossNetworkOptions {
  * inputRange). Its Gram is the colour palette's second moments — the trainer's `color` loss term
  * computes the same thing on the pixels, so it is not among the default style taps.
  */
+/** Smallest image side the loss network takes (its deepest taps need a few pixels left). */
+export const LOSSNET_MIN_SIDE = 32;
+
 export const RGB_TAP = 'input_1';
 
 /** Style taps: the expand ReLUs of blocks 1, 3, 6, 10 (output strides 2, 4, 8, 16; 96, 144, 192, 384 channels). */
@@ -124,7 +127,7 @@ export function createLossNetwork(src: MobileNetSource, opts: LossNetworkOptions
       const p = plan;
       if (!p) throw new Error('LossNetwork.features: the network was disposed.');
       if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`LossNetwork.features: expected [B, H, W, 3] RGB, got [${x.shape.join(', ')}].`);
-      if (x.shape[1] < 32 || x.shape[2] < 32) throw new Error(`LossNetwork.features: input ${x.shape[1]}×${x.shape[2]} is too small (≥ 32×32).`);
+      if (x.shape[1] < LOSSNET_MIN_SIDE || x.shape[2] < LOSSNET_MIN_SIDE) throw new Error(`LossNetwork.features: input ${x.shape[1]}×${x.shape[2]} is too small (≥ ${LOSSNET_MIN_SIDE}×${LOSSNET_MIN_SIDE}).`);
       return tf.tidy(() => {
         const input = tf.cast(x, 'float32') as tf.Tensor4D;
         const outs = runPlan(p, preprocessForMobileNet(input, inputRange));

@@ -2,7 +2,7 @@
 // before anything is allocated for it, and every failure is a PackError with a helpful message.
 import { PackError } from './errors.js';
 import { float16BitsToFloat32, isFloat16NonFinite } from './float16.js';
-import { formatBytes, resolveLimits, type PackLimits } from './limits.js';
+import { formatBytes, packTooLargeMessage, resolveLimits, type PackLimits } from './limits.js';
 import { sha256Hex } from './sha256.js';
 import type { PackBaseModel, PackDecodeOptions, PackManifest, PackTensor, PackTensorRef, StyleEntry, StylePack } from './types.js';
 import {
@@ -91,10 +91,16 @@ function readHeaderAndManifest(bytes: Uint8Array, limits: PackLimits): Parsed {
   const len = bytes.length;
   if (len === 0) throw new PackError('TRUNCATED', `The file is empty (0 bytes); ${AGAIN}`);
   for (let i = 0; i < Math.min(len, MAGIC.length); i++) {
+    if (bytes[i] !== MAGIC[i] && i === MAGIC.length - 1) {
+      throw new PackError(
+        'BAD_MAGIC',
+        `Not a .stylepack file: it starts like one ("STYLEPK"), but byte 8 is 0x${bytes[i]!.toString(16).padStart(2, '0')} where a pack has 0x00 (NUL). The file was altered or made by another tool; get the pack again.`,
+      );
+    }
     if (bytes[i] !== MAGIC[i]) {
       throw new PackError(
         'BAD_MAGIC',
-        `Not a .stylepack file (it starts with ${startHex(bytes)}${sniff(bytes)}; a pack starts with "STYLEPK"). Choose a .stylepack file exported by stylepack.`,
+        `Not a .stylepack file (it starts with ${startHex(bytes)}${sniff(bytes)}; a pack starts with the bytes 53 54 59 4c 45 50 4b 00, "STYLEPK" and a NUL). Choose a .stylepack file exported by stylepack.`,
       );
     }
   }
@@ -112,10 +118,7 @@ function readHeaderAndManifest(bytes: Uint8Array, limits: PackLimits): Parsed {
     );
   }
   if (len > limits.maxFileBytes) {
-    throw new PackError(
-      'TOO_LARGE',
-      `The file is ${formatBytes(len)}; packs may be at most ${formatBytes(limits.maxFileBytes)}. stylepack refuses larger files; if you trust this one, raise the limit explicitly.`,
-    );
+    throw new PackError('TOO_LARGE', packTooLargeMessage(len, limits.maxFileBytes));
   }
   const manifestLength = dv.getUint32(12, true);
   if (manifestLength > limits.maxManifestBytes) {

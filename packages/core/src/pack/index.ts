@@ -3,9 +3,10 @@
 // Universal: plain TypeScript on Uint8Array/DataView/TextEncoder and Web Crypto; no Node APIs,
 // no tfjs. Byte layout and policies: docs/pack-format.md.
 export { PackError, isPackError, type PackErrorCode } from './errors.js';
-export { PACK_LIMITS, type PackLimits } from './limits.js';
+export { PACK_LIMITS, packTooLargeMessage, type PackLimits } from './limits.js';
 export { toFloat16, fromFloat16, float32ToFloat16Bits, float16BitsToFloat32, isFloat16NonFinite } from './float16.js';
 export { sha256Hex } from './sha256.js';
+export { backboneSha256 } from './backbone-sha.js';
 export { encodePack } from './encode.js';
 export { decodePack, readPackManifest } from './decode.js';
 export { summarizePack, type PackSummary } from './summary.js';

@@ -80,5 +80,14 @@ export function resolveLimits(overrides?: Partial<PackLimits>): PackLimits {
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < MiB) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${+(n / MiB).toFixed(1)} MiB`;
+  if (n < 1024 * MiB) return `${+(n / MiB).toFixed(1)} MiB`;
+  return `${+(n / 1024 / MiB).toFixed(1)} GiB`;
+}
+
+/**
+ * Why a file of `size` bytes is refused as a pack. Callers that can see the size first (a file's
+ * stat, a picked File's size) refuse with it before reading anything.
+ */
+export function packTooLargeMessage(size: number, limit: number = PACK_LIMITS.maxFileBytes): string {
+  return `The file is ${formatBytes(size)}; a style pack is at most ${formatBytes(limit)}, and no pack is that large. Check that this is the .stylepack file you meant.`;
 }

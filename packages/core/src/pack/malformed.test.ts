@@ -124,7 +124,7 @@ describe('sizes are checked before anything is allocated', () => {
 
   it('rejects a huge declared manifest length without allocating it', async () => {
     const bytes = withU32(good.slice(0, 64), 12, 0xffffffff);
-    const largest = await largestAllocation(() => rejects(bytes, 'MANIFEST_TOO_LARGE', /^The pack header declares a manifest of 4294967295 bytes \(4096 MiB\); at most 1 MiB is allowed\. The file is damaged or not a genuine pack; get it again\.$/));
+    const largest = await largestAllocation(() => rejects(bytes, 'MANIFEST_TOO_LARGE', /^The pack header declares a manifest of 4294967295 bytes \(4 GiB\); at most 1 MiB is allowed\. The file is damaged or not a genuine pack; get it again\.$/));
     expect(largest).toBeLessThan(1 << 16);
   });
 
@@ -136,7 +136,7 @@ describe('sizes are checked before anything is allocated', () => {
     ] as [number[], number][]) {
       const bytes = await editPack(good, (m) => void (m.weights['c1/conv/w'] = { dtype: 'float32', shape, offset: 0, byteLength }));
       const largest = await largestAllocation(() =>
-        rejects(bytes, 'TOO_LARGE', /manifest\.weights\["c1\/conv\/w"\]\.shape declares more than 16777216 elements .* over the per-tensor limit\. stylepack refuses packs this large/),
+        rejects(bytes, 'TOO_LARGE', /manifest\.weights\["c1\/conv\/w"\]\.shape declares more than 16777216 elements .* over the per-tensor limit\. No genuine pack is that large/),
       );
       expect(largest).toBeLessThan(1 << 16);
     }
@@ -160,7 +160,7 @@ describe('sizes are checked before anything is allocated', () => {
       /manifest\.weights brings the pack over 512 tensors/,
     );
     await rejects(good, 'TOO_LARGE', /brings the pack over 100 tensor elements in all/, { limits: { maxTotalElements: 100 } });
-    await rejects(good, 'TOO_LARGE', /^The file is \d\.\d KiB; packs may be at most 1000 B\./, { limits: { maxFileBytes: 1000 } });
+    await rejects(good, 'TOO_LARGE', /^The file is \d\.\d KiB; a style pack is at most 1000 B, and no pack is that large\./, { limits: { maxFileBytes: 1000 } });
     await rejects(editPack(good, (m) => void (m.preview.byteLength = 300_000)), 'TOO_LARGE', /preview is 293 KiB; previews may be at most 256 KiB/);
     await rejects(editPack(good, (m) => void (m.training.notes = 'x'.repeat(70_000))), 'TOO_LARGE', /manifest\.training is 68\.\d KiB of JSON/);
     await rejects(editPack(good, (m) => void (m.weights['c1/conv/w'].shape = [1, 1, 1, 1, 216])), 'BAD_SHAPE', /has rank 5; at most 4/);

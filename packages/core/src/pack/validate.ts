@@ -20,9 +20,12 @@ export const TENSOR_NAME_RE = /^[A-Za-z0-9_.:/-]+$/;
 export const STYLE_TENSOR_RE = /^.+\/(?:gamma|beta)$/;
 export const HEX64_RE = /^[0-9a-f]{64}$/;
 const ISO_8601_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-/** C0 controls, DEL, and bidi overrides/isolates (which can make a name display as another). */
-const SINGLE_LINE_BAD_RE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-const MULTI_LINE_BAD_RE = /[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * C0 and C1 controls, DEL, bidi marks (LRM, RLM, ALM) and overrides/isolates: they can drive a
+ * terminal or make a name display as another.
+ */
+const SINGLE_LINE_BAD_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const MULTI_LINE_BAD_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
@@ -45,7 +48,7 @@ export type ErrorFactory = (code: PackErrorCode, path: string, problem: string) 
 export const readerError: ErrorFactory = (code, path, problem) => {
   const advice =
     code === 'TOO_LARGE'
-      ? 'stylepack refuses packs this large; if you trust the file, raise the limit explicitly.'
+      ? 'No genuine pack is that large; the file was damaged or made by another tool.'
       : 'The file was not written by a compatible stylepack, or it was damaged or edited; get it again or re-export it.';
   return new PackError(code, `Invalid pack: ${path} ${problem}. ${advice}`);
 };

@@ -4,8 +4,7 @@ import { PackError, decodePack, readPackManifest, summarizePack } from '@stylepa
 import { flag, parse, str } from '../args.js';
 import { out, type Command } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
-import { readFile, stat } from 'node:fs/promises';
-import { baseForPack, resolvePackPath, styleShapes } from '../models.js';
+import { BaseNotFoundError, baseForPack, readPackBytes, resolvePackPath, styleShapes } from '../models.js';
 
 const HELP = `Usage: stylepack pack inspect FILE [--json]
        stylepack pack verify FILE [--base MODEL]
@@ -15,17 +14,6 @@ inspect   prints the manifest summary: name, id, author, licence, base model, st
 verify    decodes the whole pack: checksum, layout, values; then checks it against its base
           model (--base, else found like stylize does) when one is available.
 FILE may be a built-in pack name. Exit codes: 0 ok, 1 invalid pack, 2 usage error.`;
-
-async function bytesOf(path: string): Promise<Uint8Array> {
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new CliError(`${path} is a directory, not a pack file.`);
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`Cannot read ${path}: ${(e as Error).message}`);
-  }
-}
 
 function fail(path: string, e: unknown): never {
   if (e instanceof PackError) throw new CliError(`${path} is not a valid pack [${e.code}]: ${e.message}`, { cause: e });
@@ -44,7 +32,7 @@ async function run(argv: string[]): Promise<number> {
   if (!file) throw new UsageError(`Missing the pack FILE to ${sub}.`, C);
   if (extra.length) throw new UsageError(`Unexpected argument(s): ${extra.join(' ')}.`, C);
   const path = await resolvePackPath(file);
-  const bytes = await bytesOf(path);
+  const bytes = await readPackBytes(path, 'pack');
 
   if (sub === 'inspect') {
     let manifest;
@@ -88,8 +76,9 @@ async function run(argv: string[]): Promise<number> {
   try {
     base = await baseForPack(pack, path, str(p, 'base') ? resolve(str(p, 'base')!) : undefined);
   } catch (e) {
-    if (str(p, 'base')) throw e;
-    out(`base model ${pack.manifest.baseModel.id}: not found here, so compatibility was not checked (pass --base MODEL)`);
+    // Only a base that is nowhere to be found passes (and says so); a damaged or mismatched one fails.
+    if (!(e instanceof BaseNotFoundError) || str(p, 'base')) throw e;
+    out(`base model ${pack.manifest.baseModel.id}: not found (next to the pack, one folder up, or the installed base), so compatibility was not checked; pass --base MODEL to check it`);
     return EXIT.ok;
   }
   try {

@@ -3,9 +3,10 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { TEXTURE_SCALE_MAX, TEXTURE_SCALE_MIN, fitWithin, rgbToRgba, rgbaToTensor, stylizeAtScale, stylizeTiled, tileCount, workingSize, type StyleEntry } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
-import { log, out, type Command } from '../command.js';
+import { log, out, type Command, type RunContext } from '../command.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
 import { outputFormat, readImage, resizeRgba, writeImage } from '../io/images.js';
+import { firstOverwrite } from '../io/same-file.js';
 import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack, resolvePackPath, styleShapes, type BaseModel } from '../models.js';
 import { BACKEND_CHOICES, setupBackend } from '../runtime.js';
 
@@ -32,6 +33,7 @@ Options:
                           a pack file or a built-in pack; W are relative weights
   --base MODEL            base model the pack was made for (default: found automatically)
   --backend NAME          auto|wasm|cpu|tensorflow (default auto)
+  --overwrite             allow --out to replace an input file (refused otherwise)
   -h, --help
 
 Outputs are written atomically (never half-written). Exit codes: 0 all written, 1 some input
@@ -60,7 +62,7 @@ function planOutputs(inputs: string[], outArg: string): Plan[] {
   });
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const C = 'stylize';
   const p = parse(C, argv, {
     pack: { type: 'string' },
@@ -73,6 +75,7 @@ async function run(argv: string[]): Promise<number> {
     mix: { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
+    overwrite: { type: 'boolean' },
   }, true);
   if (flag(p, 'help')) {
     out(HELP);
@@ -92,9 +95,16 @@ async function run(argv: string[]): Promise<number> {
   const mix = mixArg?.split(',').map((part) => {
     const m = /^(.+):([0-9]*\.?[0-9]+)$/.exec(part.trim());
     if (!m) throw new UsageError(`--mix entries are NAME:WEIGHT (e.g. starry-night:0.7,great-wave:0.3); got "${part}".`, C);
-    return { ref: m[1], weight: Number(m[2]) };
+    const weight = Number(m[2]);
+    // "9999…" (400 digits) is Infinity and "0.000…1" underflows to 0: both would give a flat image.
+    if (!Number.isFinite(weight) || !(weight > 0)) throw new UsageError(`--mix weights must be finite numbers greater than 0; got "${part}".`, C);
+    return { ref: m[1], weight };
   });
   const plans = planOutputs(p.positionals, outArg);
+  const clash = flag(p, 'overwrite') ? undefined : firstOverwrite(plans, p.positionals);
+  if (clash) throw new UsageError(`--out would overwrite the input ${clash.input} (${clash.output} is the same file). Choose another --out, or add --overwrite to replace the input with its stylized version.`, C);
+  const packFiles = [packRef, str(p, 'base'), ...(mix ?? []).map((m) => m.ref)].filter((r): r is string => !!r && existsSync(r));
+  if (ctx.planned?.({ reads: [...plans.map((x) => resolve(x.input)), ...packFiles.map((f) => resolve(f))], writes: plans.map((x) => x.output) })) return EXIT.ok;
 
   // Styles: --pack's first style, or the --mix blend (names resolve inside --pack first).
   let base: BaseModel | undefined;
@@ -154,7 +164,13 @@ async function run(argv: string[]): Promise<number> {
           const work = workingSize(img.width, img.height, scale);
           note = `full size in ${tileCount(work.width, work.height, { tileSize: tile })} tiles of ${tile} px (larger than --max-size ${maxSize})`;
         }
-        if (Math.min(src.width, src.height) < 8) throw new CliError(`${input} is too small (${src.width}×${src.height}); stylize needs at least 8 px a side.`);
+        if (Math.min(src.width, src.height) < 8) {
+          throw new CliError(
+            src === img
+              ? `${input} is too small (${img.width}×${img.height} px); stylize needs at least 8 px a side.`
+              : `${input} is ${img.width}×${img.height} px; downscaled to --max-size ${maxSize} it would be ${src.width}×${src.height}, under the 8 px minimum a side. Use --max-size ${Math.max(img.width, img.height)} or --tile PX to stylize it at full size.`,
+          );
+        }
         const x = rgbaToTensor(src);
         let rgb: Float32Array;
         try {

@@ -1,16 +1,19 @@
 // stylepack train: learn a new style from one painting by fitting only its norm vectors on the
 // frozen base model (Trainer mode 'fit-style'), starting from the closest built-in style.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Trainer, gram, type LossNetwork } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
-import { interruptSignal, log, out, type Command } from '../command.js';
+import { interruptSignal, log, out, type Command, type RunContext } from '../command.js';
 import { ContentDataset } from '../dataset.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { writeAtomic } from '../io/atomic.js';
 import { DEFAULT_BASE, EXAMPLES_DIR, blendVectors, disposeVectors, encodeStylePack, generatorFor, loadBaseModel, slug, type BaseModel } from '../models.js';
 import { Progress } from '../progress.js';
 import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
+import { checkpointPathFor, removeCheckpoint, resumeTraining, saveTraining, type LossHistory } from '../train-checkpoint.js';
 import { loadStyleTensor, previewPng, tensorToRgba } from '../samples.js';
 
 const HELP = `Usage: stylepack train --style IMAGE --out PACK [options]
@@ -31,6 +34,8 @@ Options:
   --seed S                (default 0)
   --backend NAME          auto|wasm|cpu|tensorflow (default auto)
   --author TEXT, --licence TEXT   written into the pack
+  --checkpoint-every N    save the training state to PACK.checkpoint every N steps (and on Ctrl-C);
+                          the same command run again continues from it (default 0: no checkpoints)
   -h, --help
 
 Ctrl-C stops after the current step without writing the pack (exit 130).
@@ -66,7 +71,7 @@ function closestStyle(base: BaseModel, net: LossNetwork, content: tf.Tensor4D, p
   return best;
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const C = 'train';
   const p = parse(C, argv, {
     style: { type: 'string' },
@@ -81,6 +86,7 @@ async function run(argv: string[]): Promise<number> {
     backend: { type: 'string' },
     author: { type: 'string' },
     licence: { type: 'string' },
+    'checkpoint-every': { type: 'string' },
   });
   if (flag(p, 'help')) {
     out(HELP);
@@ -98,6 +104,9 @@ async function run(argv: string[]): Promise<number> {
   const seed = num(p, 'seed', 0, { int: true, min: 0, command: C });
   const contentDir = resolve(str(p, 'content') ?? EXAMPLES_DIR);
   const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
+  const checkpointEvery = num(p, 'checkpoint-every', 0, { int: true, min: 0, command: C });
+  if (ctx.planned?.({ reads: [stylePath, basePath, contentDir], writes: [outPath] })) return EXIT.ok;
+  const ckptPath = checkpointPathFor(outPath);
 
   const base = await loadBaseModel(basePath);
   await setupBackend(backend, log);
@@ -107,7 +116,7 @@ async function run(argv: string[]): Promise<number> {
   const probe = data.centreCrop(0);
   const g = generatorFor(base);
   let trainer: Trainer | undefined;
-  const interrupt = interruptSignal(() => log('interrupt: stopping after the current step; no pack will be written'));
+  const interrupt = interruptSignal(() => log(`interrupt: stopping after the current step; ${checkpointEvery ? `saving ${ckptPath}` : 'no pack will be written'}`));
   try {
     const closest = closestStyle(base, net, probe, painting.tensor);
     let fitInit: Record<string, { gamma: Float32Array; beta: Float32Array }> | undefined;
@@ -120,25 +129,36 @@ async function run(argv: string[]): Promise<number> {
       log(`starting from the closest built-in style: ${s.name} (Gram distance ${closest.distance.toPrecision(3)})`);
     }
     trainer = new Trainer({ generator: g, lossNet: net, contentTap, styleTaps, styleImages: [painting.tensor], mode: 'fit-style', fitInit, seed, weights: { adversarial: 0 } });
-    const progress = new Progress({ label: 'train', total: steps });
-    const t0 = performance.now();
-    const losses: { content: number[]; style: number[]; tv: number[] } = { content: [], style: [], tv: [] };
     const tr = trainer;
+    // Everything that must match for a checkpoint to continue this run.
+    const settings = { style: createHash('sha256').update(await readFile(stylePath)).digest('hex'), base: base.sha256, name, size, batch, seed, content: contentDir };
+    let losses: LossHistory = { content: [], style: [], tv: [] };
+    if (checkpointEvery) {
+      const resumed = await resumeTraining(tr, ckptPath, settings);
+      if (resumed) {
+        losses = resumed;
+        log(`resumed from ${ckptPath} at step ${tr.step}`);
+      }
+    }
+    const progress = new Progress({ label: 'train', total: steps, start: tr.step });
+    const t0 = performance.now();
     await tr.fit({
-      steps,
+      steps: Math.max(0, steps - tr.step),
       batch: (step) => data.batch(step, batch),
       signal: interrupt.signal,
-      onStep: (r) => {
+      onStep: async (r) => {
         if (!Number.isFinite(r.losses.generator)) throw new CliError(`Training diverged at step ${r.step}; try another --seed or a smaller --size.`);
         losses.content.push(r.losses.content);
         losses.style.push(r.losses.style);
         losses.tv.push(r.losses.tv);
         progress.update(tr.step, { loss: r.losses.generator, c: r.losses.content, s: r.losses.style });
+        if (checkpointEvery && tr.step % checkpointEvery === 0 && tr.step < steps) await saveTraining(tr, ckptPath, settings, losses);
       },
     });
     progress.done();
-    if (interrupt.signal.aborted) {
-      log(`interrupted at step ${tr.step}/${steps}; ${outPath} was not written.`);
+    if (interrupt.signal.aborted && tr.step < steps) {
+      if (checkpointEvery) await saveTraining(tr, ckptPath, settings, losses);
+      log(`interrupted at step ${tr.step}/${steps}; ${outPath} was not written${checkpointEvery ? `; run the same command again to continue from ${ckptPath}` : ''}.`);
       return EXIT.interrupted;
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -158,6 +178,7 @@ async function run(argv: string[]): Promise<number> {
       preview: await previewPng(previewImg),
     });
     await writeAtomic(outPath, bytes);
+    if (checkpointEvery) await removeCheckpoint(ckptPath);
     out(`wrote ${outPath} (style "${name}", ${tr.step} steps in ${seconds.toFixed(1)} s, base ${base.id})`);
     return EXIT.ok;
   } finally {

@@ -2,7 +2,7 @@
 // backbone, random-but-plausible style vectors). Used by the plugin's unit tests, the e2e suite
 // and the bench until trained built-in packs exist. Node only (pngjs for the preview).
 import * as tf from '@tensorflow/tfjs';
-import { Generator, Rng, encodePack, generatorPreset, readParams, sha256Hex, type PackTensor } from '@stylepack/core';
+import { Generator, Rng, backboneSha256, encodePack, generatorPreset, readParams, type PackTensor } from '@stylepack/core';
 import { PNG } from 'pngjs';
 
 export interface TestPack {
@@ -70,7 +70,8 @@ export async function makeTestPack(opts: TestPackOptions = {}): Promise<TestPack
     }
     return t;
   });
-  const baseSha = await sha256Hex(new TextEncoder().encode(`stylepack-test-base:${baseSeed}:${widthMultiplier}`));
+  // The real identity of the backbone (packs with weights are checked against it on import).
+  const baseSha = await backboneSha256(weights);
   const withWeights = opts.withWeights ?? true;
   const bytes = await encodePack(
     {

@@ -35,7 +35,7 @@ export function App({ c, lib, preview }: { c: UiController; lib: LibraryControll
     return () => document.removeEventListener('keydown', onKey);
   }, [c, lib]);
   const importFiles = async (files: File[]) => {
-    for (const f of files) await lib.importFile(new Uint8Array(await f.arrayBuffer()), f.name, 'mine');
+    for (const f of files) await lib.importBlob(f, 'mine');
   };
   return (
     <div class="panel">

@@ -86,7 +86,7 @@ export class UiController {
     const problems: string[] = baseProblem ? [baseProblem] : [];
     for (const { file, base64 } of BUILTIN_PACKS) {
       try {
-        await this.library.add(base64ToBytes(base64), true);
+        await this.library.add(base64ToBytes(base64), 'builtin');
       } catch (e) {
         problems.push(`${file}: ${errText(e)}`);
       }

@@ -5,7 +5,6 @@ import * as tf from '@tensorflow/tfjs';
 import {
   CancelledError,
   Generator,
-  decodePack,
   generatorLayers,
   hasAlpha,
   rgbToRgba,
@@ -16,32 +15,11 @@ import {
   type GeneratorConfig,
   type PackTensor,
   type RgbaImage,
-  type StylePack,
 } from '@stylepack/core';
 
 export { CancelledError };
 
-/** One style the user can pick: a style inside a pack. */
-export interface StyleOption {
-  /** `${packId}#${styleIndex}`; what Settings.packId stores. */
-  key: string;
-  packId: string;
-  styleIndex: number;
-  /** "Pack name" or "Pack name / style" when a pack holds several styles. */
-  label: string;
-  builtIn: boolean;
-  /** PNG bytes of the pack's preview, if it has one. */
-  preview: Uint8Array | null;
-  /** Base model this style's vectors were trained for. */
-  baseSha: string;
-  /** Null when the style can be used; else why not (e.g. its base model is not installed). */
-  problem: string | null;
-}
-
-interface LoadedPack {
-  pack: StylePack;
-  builtIn: boolean;
-}
+export { PackLibrary, type StyleOption } from './pack-library.js';
 
 const isNormKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
 
@@ -52,68 +30,6 @@ export function inferGeneratorConfig(weights: Record<string, PackTensor>): Gener
   let resBlocks = 0;
   while (weights[`r${resBlocks}a/w`]) resBlocks++;
   return { width: c1.shape[3]!, outerKernel: c1.shape[0]!, resBlocks, numStyles: 1 };
-}
-
-/** All packs the panel knows: built-in ones (shipped in the plugin) and ones the user imported. */
-export class PackLibrary {
-  private packs = new Map<string, LoadedPack>();
-  /** Base models shipped with the plugin (builtin-base.ts): weights only, no styles in the picker. */
-  private builtinBases = new Map<string, Record<string, PackTensor>>();
-
-  /** A built-in base model: it serves baseWeights() for its sha and can never be removed. */
-  addBuiltinBase(pack: StylePack): void {
-    if (!pack.weights) throw new Error(`"${pack.manifest.id}" carries no weights; it is not a base model.`);
-    this.builtinBases.set(pack.manifest.baseModel.sha256, pack.weights);
-  }
-
-  async add(bytes: Uint8Array, builtIn: boolean): Promise<StylePack> {
-    const pack = await decodePack(bytes);
-    this.packs.set(pack.manifest.id, { pack, builtIn });
-    return pack;
-  }
-
-  get(packId: string): StylePack | undefined {
-    return this.packs.get(packId)?.pack;
-  }
-
-  /** Full weights for a base model: from any loaded pack made for it that carries weights. */
-  baseWeights(sha: string): Record<string, PackTensor> | null {
-    for (const { pack } of this.packs.values()) {
-      if (pack.manifest.baseModel.sha256 === sha && pack.weights) return pack.weights;
-    }
-    return this.builtinBases.get(sha) ?? null;
-  }
-
-  styles(): StyleOption[] {
-    const out: StyleOption[] = [];
-    for (const [packId, { pack, builtIn }] of this.packs) {
-      const sha = pack.manifest.baseModel.sha256;
-      const problem = this.baseWeights(sha)
-        ? null
-        : `Needs base model "${pack.manifest.baseModel.id}", which is not installed (import a pack that includes its weights).`;
-      pack.styles.forEach((s, i) => {
-        const label = pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name;
-        out.push({ key: `${packId}#${i}`, packId, styleIndex: i, label, builtIn, preview: pack.preview ?? null, baseSha: sha, problem });
-      });
-    }
-    return out;
-  }
-
-  /** The style's vectors ("<layer>/gamma" → [C]). */
-  vectors(key: string): { vectors: Record<string, PackTensor>; baseSha: string; label: string } {
-    const [packId, idx] = splitKey(key);
-    const pack = this.packs.get(packId)?.pack;
-    const style = pack?.styles[idx];
-    if (!pack || !style) throw new Error(`Style "${key}" is not loaded.`);
-    const label = pack.styles.length > 1 ? `${pack.manifest.name} / ${style.name}` : pack.manifest.name;
-    return { vectors: style.tensors, baseSha: pack.manifest.baseModel.sha256, label };
-  }
-}
-
-function splitKey(key: string): [string, number] {
-  const i = key.lastIndexOf('#');
-  if (i < 0) return [key, 0];
-  return [key.slice(0, i), Number(key.slice(i + 1))];
 }
 
 export interface StylizeOptions {

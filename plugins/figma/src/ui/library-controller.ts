@@ -14,7 +14,7 @@ import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
 import { QUALITY_STEPS, encodeLearnedPack, slug, type LearnQuality } from './learn.js';
 import type { LearnHandle } from './model-engine.js';
-import { validatePack, type InstalledBase } from './pack-import.js';
+import { readPackFile, validatePack, type InstalledBase } from './pack-import.js';
 import { patchLearn, patchLib, store, type LearnState, type LibState } from './store.js';
 
 export const LEARN_SIZES = [128, 256, 384] as const;
@@ -87,7 +87,7 @@ export class LibraryController {
     for (const s of this.ui.state.styles) {
       if (seen.has(s.baseSha)) continue;
       const weights = this.ui.library.baseWeights(s.baseSha);
-      const pack = this.ui.library.get(s.packId);
+      const pack = this.ui.library.get(s.packId, s.home);
       if (!weights || !pack) continue;
       seen.add(s.baseSha);
       out.push({ id: pack.manifest.baseModel.id, sha256: s.baseSha, weights });
@@ -139,7 +139,7 @@ export class LibraryController {
         loaded.sort((a, b) => order(a.bytes) - order(b.bytes));
         for (const { home, e, bytes } of loaded) {
           try {
-            await this.addToPicker(bytes, `"${e.name}" (${home === 'mine' ? 'Mine' : 'this file'})`);
+            await this.addToPicker(bytes, `"${e.name}" (${home === 'mine' ? 'Mine' : 'this file'})`, home);
             this.noteHome(e.id, home);
           } catch (err) {
             problems.push(errText(err));
@@ -152,9 +152,9 @@ export class LibraryController {
     }
   }
 
-  private async addToPicker(bytes: Uint8Array, what: string): Promise<StylePack> {
+  private async addToPicker(bytes: Uint8Array, what: string, home: StoredHome): Promise<StylePack> {
     const pack = await validatePack(bytes, this.bases(), what);
-    await this.ui.library.add(bytes, false);
+    await this.ui.library.add(bytes, home);
     this.ui.refreshStyles();
     return pack;
   }
@@ -184,6 +184,18 @@ export class LibraryController {
     return h === 'builtin' ? 'Built-in' : h === 'mine' ? 'Mine' : 'This file';
   }
 
+  /** Import a picked or dropped file: refused by its size before it is read. */
+  async importBlob(file: File, home: StoredHome = 'mine'): Promise<boolean> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readPackFile(file);
+    } catch (e) {
+      this.error(errText(e));
+      return false;
+    }
+    return this.importFile(bytes, file.name, home);
+  }
+
   /** Import a .stylepack (file picker or drop): validate, store in `home`, add to the picker. */
   async importFile(bytes: Uint8Array, fileName: string, home: StoredHome = 'mine'): Promise<boolean> {
     const ok = await this.busy(`Importing ${fileName}…`, async () => {
@@ -191,9 +203,9 @@ export class LibraryController {
       const { listing } = await this.request({ op: 'save', home, id: pack.manifest.id, name: pack.manifest.name, bytes });
       this.set({ listing });
       this.noteHome(pack.manifest.id, home);
-      await this.ui.library.add(bytes, false);
+      await this.ui.library.add(bytes, home);
       this.ui.refreshStyles();
-      const first = this.ui.state.styles.find((s) => s.packId === pack.manifest.id && !s.problem);
+      const first = this.ui.state.styles.find((s) => s.packId === pack.manifest.id && s.home === home && !s.problem);
       if (first) this.ui.updateSettings({ packId: first.key });
       this.info(`Imported "${pack.manifest.name}" into ${this.homeName(home)}.`);
       return true;
@@ -208,11 +220,14 @@ export class LibraryController {
       const { listing } = await this.request({ op: 'save', home: to, id, name: pack.manifest.name, bytes });
       this.noteHome(id, to);
       this.set({ listing });
+      await this.ui.library.add(bytes, to);
       if (move && from !== 'builtin') {
         const r = await this.request({ op: 'delete', home: from, id });
         this.homesOf.get(id)?.delete(from);
+        this.ui.library.remove(from, id);
         this.set({ listing: r.listing });
       }
+      this.ui.refreshStyles();
       this.info(`${move ? 'Moved' : 'Copied'} "${pack.manifest.name}" to ${this.homeName(to)}.`);
     });
   }
@@ -226,7 +241,7 @@ export class LibraryController {
       await validatePack(renamed, this.bases(), `"${clean}"`);
       const { listing } = await this.request({ op: 'save', home, id, name: clean, bytes: renamed });
       this.set({ listing });
-      await this.ui.library.add(renamed, false);
+      await this.ui.library.add(renamed, home);
       this.ui.refreshStyles();
       this.info(`Renamed to "${clean}".`);
     });
@@ -236,13 +251,9 @@ export class LibraryController {
     await this.busy('Deleting…', async () => {
       const { listing } = await this.request({ op: 'delete', home, id });
       this.set({ listing });
-      const homes = this.homesOf.get(id);
-      homes?.delete(home);
-      if (!homes || homes.size === 0) {
-        // PackLibrary has no public remove yet; drop it from its map so the picker forgets it.
-        (this.ui.library as unknown as { packs: Map<string, unknown> }).packs.delete(id);
-        this.ui.refreshStyles();
-      }
+      this.homesOf.get(id)?.delete(home);
+      this.ui.library.remove(home, id);
+      this.ui.refreshStyles();
       this.info(`Deleted "${id}" from ${this.homeName(home)}.`);
     });
   }
@@ -390,9 +401,9 @@ export class LibraryController {
       const { listing } = await this.request({ op: 'save', home, id: pack.manifest.id, name, bytes });
       this.set({ listing });
       this.noteHome(pack.manifest.id, home);
-      await this.ui.library.add(bytes, false);
+      await this.ui.library.add(bytes, home);
       this.ui.refreshStyles();
-      const opt = this.ui.state.styles.find((s) => s.packId === pack.manifest.id);
+      const opt = this.ui.state.styles.find((s) => s.packId === pack.manifest.id && s.home === home);
       if (opt) this.ui.updateSettings({ packId: opt.key });
       this.info(`Saved "${name}" to ${this.homeName(home)}.`);
     });

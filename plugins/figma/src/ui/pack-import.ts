@@ -3,8 +3,10 @@
 // on top of that the pack must fit an installed base model (expectedBaseModel + the exact vector
 // shapes that base needs), unless it carries its own base weights. Every rejection is a message
 // a designer can act on. No DOM: unit-tested in Node.
-import { PackError, decodePack, generatorLayers, readPackManifest, type PackManifest, type PackTensor, type StylePack } from '@stylepack/core';
+import { PackError, decodePack, generatorLayers, packTooLargeMessage, readPackManifest, type PackManifest, type PackTensor, type StylePack } from '@stylepack/core';
+import { PLUGIN_MAX_PACK_BYTES } from '../shared/limits.js';
 import { inferGeneratorConfig } from './engine.js';
+import { checkBaseWeights } from './pack-library.js';
 
 export interface InstalledBase {
   id: string;
@@ -12,8 +14,8 @@ export interface InstalledBase {
   weights: Record<string, PackTensor>;
 }
 
-/** Packs the panel accepts: a base model with full weights is a few MB; 16 MB is plenty. */
-export const PLUGIN_PACK_LIMITS = { maxFileBytes: 16 * 1024 * 1024 };
+/** Packs the panel accepts (shared/limits.ts). */
+export const PLUGIN_PACK_LIMITS = { maxFileBytes: PLUGIN_MAX_PACK_BYTES };
 
 export class ImportError extends Error {
   constructor(
@@ -54,6 +56,17 @@ function explain(e: unknown, fileName: string): ImportError {
   return new ImportError(`${fileName} was rejected: ${e instanceof Error ? e.message : String(e)}`, 'INTERNAL');
 }
 
+/** Refuse a file larger than any pack, before reading it. */
+export function checkPackFileSize(size: number, fileName: string): void {
+  if (size > PLUGIN_MAX_PACK_BYTES) throw new ImportError(`${fileName} was rejected: ${packTooLargeMessage(size, PLUGIN_MAX_PACK_BYTES)}`, 'TOO_LARGE');
+}
+
+/** A picked or dropped file's bytes, read only when its size can be a pack's. */
+export async function readPackFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }): Promise<Uint8Array> {
+  checkPackFileSize(file.size, file.name);
+  return new Uint8Array(await file.arrayBuffer());
+}
+
 /**
  * Decode and check a pack against the installed bases. Style-only packs must name an installed
  * base (by sha256) and hold exactly the vectors it needs; packs with weights must be a complete
@@ -61,9 +74,7 @@ function explain(e: unknown, fileName: string): ImportError {
  */
 export async function validatePack(bytes: Uint8Array, bases: InstalledBase[], fileName = 'The pack'): Promise<StylePack> {
   try {
-    if (bytes.byteLength > PLUGIN_PACK_LIMITS.maxFileBytes) {
-      throw new ImportError(`${fileName} was rejected: it is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MB; style packs are at most ${PLUGIN_PACK_LIMITS.maxFileBytes / 1024 / 1024} MB.`, 'TOO_LARGE');
-    }
+    checkPackFileSize(bytes.byteLength, fileName);
     const manifest: PackManifest = readPackManifest(bytes, { limits: PLUGIN_PACK_LIMITS });
     if (manifest.weights) {
       const pack = await decodePack(bytes, { limits: PLUGIN_PACK_LIMITS });
@@ -75,6 +86,11 @@ export async function validatePack(bytes: Uint8Array, bases: InstalledBase[], fi
         }
       } catch (e) {
         throw new ImportError(`${fileName} was rejected: it carries network weights, but they are not a complete stylepack base model (${e instanceof Error ? e.message : String(e)}).`, 'BAD_SHAPE');
+      }
+      try {
+        await checkBaseWeights(pack);
+      } catch (e) {
+        throw new ImportError(`${fileName} was rejected: ${e instanceof Error ? e.message : String(e)}`, 'BAD_CHECKSUM');
       }
       return pack;
     }

@@ -9,6 +9,7 @@
 import type { HomeListing, LibraryEntry } from '../../protocol.js';
 import { errText } from '../../shared/errors.js';
 import { crc32, newGen } from './chunks.js';
+import { unreadableNote } from './unreadable.js';
 
 export const CLIENT_STORAGE_QUOTA = 5 * 1024 * 1024;
 const INDEX_KEY = 'library/index';
@@ -56,21 +57,26 @@ export class ClientStore {
     readonly quota = CLIENT_STORAGE_QUOTA,
   ) {}
 
-  private async readIndex(): Promise<{ entries: ClientEntry[]; problems: string[]; raw: unknown }> {
+  /** `kept`: index entries this version cannot read, written back verbatim by every index write. */
+  private async readIndex(): Promise<{ entries: ClientEntry[]; problems: string[]; raw: unknown; kept: unknown[] }> {
     const raw = await this.storage.getAsync(INDEX_KEY);
-    if (raw === undefined) return { entries: [], problems: [], raw };
+    const kept: unknown[] = [];
+    if (raw === undefined) return { entries: [], problems: [], raw, kept };
     const packs = (raw as { packs?: unknown })?.packs;
     if (!raw || typeof raw !== 'object' || (raw as { v?: unknown }).v !== 1 || !Array.isArray(packs)) {
-      return { entries: [], problems: ['Your saved pack list is from another version of the plugin or damaged.'], raw };
+      return { entries: [], problems: ['Your saved pack list is from another version of the plugin or damaged.'], raw, kept };
     }
     const entries: ClientEntry[] = [];
     const problems: string[] = [];
     for (const p of packs as Record<string, unknown>[]) {
       if (p && typeof p.id === 'string' && typeof p.name === 'string' && typeof p.key === 'string' && p.key.startsWith('library/pack/') && Number.isInteger(p.byteLength) && Number.isInteger(p.crc32)) {
         entries.push(p as unknown as ClientEntry);
-      } else problems.push('One entry of your saved pack list is damaged and was skipped.');
+      } else {
+        kept.push(p);
+        problems.push(unreadableNote(p, 'in your library'));
+      }
     }
-    return { entries, problems, raw };
+    return { entries, problems, raw, kept };
   }
 
   /** Bytes this plugin uses in clientStorage now (all keys, settings included). */
@@ -96,11 +102,11 @@ export class ClientStore {
   }
 
   async save(id: string, name: string, bytes: Uint8Array): Promise<LibraryEntry> {
-    const { entries, problems, raw } = await this.readIndex();
-    if (problems.length && raw !== undefined && entries.length === 0) throw new Error(`Cannot save to your library: ${problems[0]}`);
+    const { entries, problems, raw, kept } = await this.readIndex();
+    if (problems.length && raw !== undefined && entries.length === 0 && kept.length === 0) throw new Error(`Cannot save to your library: ${problems[0]}`);
     const old = entries.find((x) => x.id === id);
     const entry: ClientEntry = { id, name, key: packKey(newGen()), byteLength: bytes.byteLength, crc32: crc32(bytes), savedAt: new Date().toISOString() };
-    const next = old ? entries.map((x) => (x.id === id ? entry : x)) : [...entries, entry];
+    const next = [...(old ? entries.map((x) => (x.id === id ? entry : x)) : [...entries, entry]), ...kept];
     // Peak usage: new bytes and the new index are written while the old copy still exists.
     const used = await this.usedBytes();
     const indexNow = raw === undefined ? 0 : INDEX_KEY.length + storedSize(raw);
@@ -124,18 +130,21 @@ export class ClientStore {
       await this.storage.deleteAsync(entry.key).catch(() => undefined);
       throw wrap(e, name);
     }
-    if (old) await this.storage.deleteAsync(old.key).catch(() => undefined);
+    if (old && !refersTo(kept, old.key)) await this.storage.deleteAsync(old.key).catch(() => undefined);
     return publicEntry(entry);
   }
 
   async delete(id: string): Promise<void> {
-    const { entries } = await this.readIndex();
+    const { entries, kept } = await this.readIndex();
     const e = entries.find((x) => x.id === id);
     if (!e) return;
-    await this.storage.setAsync(INDEX_KEY, { v: 1, packs: entries.filter((x) => x.id !== id) });
-    await this.storage.deleteAsync(e.key);
+    await this.storage.setAsync(INDEX_KEY, { v: 1, packs: [...entries.filter((x) => x.id !== id), ...kept] });
+    if (!refersTo(kept, e.key)) await this.storage.deleteAsync(e.key);
   }
 }
+
+/** Does an entry we cannot read mention this storage key? Then its bytes are not ours to delete. */
+const refersTo = (kept: unknown[], key: string) => kept.some((k) => JSON.stringify(k ?? null).includes(JSON.stringify(key)));
 
 function wrap(e: unknown, name: string): Error {
   const msg = errText(e);

@@ -11,7 +11,7 @@ export function LibraryPanel({ lib }: { lib: LibraryController }) {
   const [importHome, setImportHome] = useState<StoredHome>('mine');
   const [over, setOver] = useState(false);
   const importFiles = async (files: File[]) => {
-    for (const f of files) await lib.importFile(new Uint8Array(await f.arrayBuffer()), f.name, importHome);
+    for (const f of files) await lib.importBlob(f, importHome);
   };
   const homes: { home: Home; entries: LibraryEntry[]; problems: string[] }[] = [
     { home: 'builtin', entries: s.builtin, problems: [] },

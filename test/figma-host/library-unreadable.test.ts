@@ -1,0 +1,80 @@
+// The plugin's stores never delete or drop what they cannot read (issue 11 item 2): an index
+// entry this version cannot parse (e.g. written by a newer version) stays in the index, its
+// bytes stay in storage, and the listing says "unreadable (written by a newer version?)".
+import { describe, expect, it } from 'vitest';
+import { ClientStore } from '../../plugins/figma/src/main/library/client-store.js';
+import { FileStore, NAMESPACE, type SharedDataNode } from '../../plugins/figma/src/main/library/file-store.js';
+import { FigmaHost } from './index.js';
+
+const bytes = (n: number, v = 7) => new Uint8Array(n).fill(v);
+
+function fileStore(): { root: SharedDataNode; store: FileStore } {
+  const root = (new FigmaHost().figma as { root: SharedDataNode }).root;
+  return { root, store: new FileStore(root) };
+}
+const indexOf = (root: SharedDataNode) => JSON.parse(root.getSharedPluginData(NAMESPACE, 'lib.index')) as { v: number; packs: unknown[] };
+
+// What a newer plugin might write: same index version, an entry shape this version does not know.
+const FUTURE_FILE = { id: 'future', name: 'Future pack', gen: 'fut01', parts: 2, byteLength: 10, crc32: 1, savedAt: '2027-01-01T00:00:00Z' };
+const FUTURE_NO_GEN = { id: 'future2', name: 'No gen', blobs: ['lib.x9.0'] };
+
+describe('file store keeps entries it cannot read', () => {
+  it('saving, replacing and deleting other packs keeps the entry and its chunks', () => {
+    const { root, store } = fileStore();
+    store.save('good', 'Good', bytes(100));
+    const idx = indexOf(root);
+    root.setSharedPluginData(NAMESPACE, 'lib.index', JSON.stringify({ v: 1, packs: [...idx.packs, FUTURE_FILE, FUTURE_NO_GEN] }));
+    root.setSharedPluginData(NAMESPACE, 'lib.fut01.0', 'future chunk 0');
+    root.setSharedPluginData(NAMESPACE, 'lib.fut01.1', 'future chunk 1');
+    root.setSharedPluginData(NAMESPACE, 'lib.x9.0', 'chunk of an entry without a gen field');
+
+    const listing = store.list();
+    expect(listing.entries.map((e) => e.id)).toEqual(['good']);
+    expect(listing.problems.join(' ')).toMatch(/"Future pack" is unreadable \(written by a newer version\?\)/);
+
+    store.save('other', 'Other', bytes(50, 3)); // a new pack
+    store.save('good', 'Good v2', bytes(60, 4)); // a replaced pack
+    store.delete('other');
+    const packs = indexOf(root).packs;
+    expect(packs).toContainEqual(FUTURE_FILE);
+    expect(packs).toContainEqual(FUTURE_NO_GEN);
+    expect(root.getSharedPluginData(NAMESPACE, 'lib.fut01.0')).toBe('future chunk 0');
+    expect(root.getSharedPluginData(NAMESPACE, 'lib.fut01.1')).toBe('future chunk 1');
+    expect(root.getSharedPluginData(NAMESPACE, 'lib.x9.0')).toBe('chunk of an entry without a gen field');
+    expect(store.load('good')).toEqual(bytes(60, 4));
+  });
+
+  it('an index of a newer version is never overwritten', () => {
+    const { root, store } = fileStore();
+    const v2 = JSON.stringify({ v: 2, packs: [FUTURE_FILE] });
+    root.setSharedPluginData(NAMESPACE, 'lib.index', v2);
+    expect(() => store.save('p', 'P', bytes(10))).toThrow(/Cannot save to this file/);
+    store.delete('future');
+    expect(root.getSharedPluginData(NAMESPACE, 'lib.index')).toBe(v2);
+  });
+});
+
+describe('client store keeps entries it cannot read', () => {
+  const FUTURE_CLIENT = { id: 'future', name: 'Future pack', key: 'library/pack/fut01', size: 3, hash: 'abc' };
+
+  it('saving, replacing and deleting other packs keeps the entry and its bytes', async () => {
+    const host = new FigmaHost();
+    const api = (host.figma as { clientStorage: ConstructorParameters<typeof ClientStore>[0] }).clientStorage;
+    const store = new ClientStore(api);
+    await store.save('good', 'Good', bytes(100));
+    const idx = (await api.getAsync('library/index')) as { v: number; packs: unknown[] };
+    await api.setAsync('library/index', { v: 1, packs: [...idx.packs, FUTURE_CLIENT] });
+    await api.setAsync('library/pack/fut01', bytes(3, 9));
+
+    const listing = await store.list();
+    expect(listing.entries.map((e) => e.id)).toEqual(['good']);
+    expect(listing.problems.join(' ')).toMatch(/"Future pack" is unreadable \(written by a newer version\?\)/);
+
+    await store.save('other', 'Other', bytes(50, 3));
+    await store.save('good', 'Good v2', bytes(60, 4));
+    await store.delete('other');
+    expect(((await api.getAsync('library/index')) as { packs: unknown[] }).packs).toContainEqual(FUTURE_CLIENT);
+    expect(await api.getAsync('library/pack/fut01')).toEqual(bytes(3, 9));
+    expect(await store.load('good')).toEqual(bytes(60, 4));
+  });
+});
