@@ -264,7 +264,7 @@ async function run(argv: string[]): Promise<number> {
   };
   const writeCheckpoint = async () => {
     const bytes = await trainer.saveState({ settings: checkpointSettings, history });
-    await writeAtomic(ckptPath, bytes);
+    await writeAtomic(ckptPath, bytes, { ifFull: 'Free some space, then continue with --resume (the last checkpoint is kept).' });
   };
   const writeVisuals = async () => {
     await writeAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title: `pretrain ${basename(runDir)} — step ${trainer.step}` }));

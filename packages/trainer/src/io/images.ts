@@ -93,9 +93,9 @@ export async function encodeImage(img: RgbaImage, format: OutputFormat): Promise
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** Encode by extension and write atomically (the file is whole or absent). */
-export async function writeImage(path: string, img: RgbaImage): Promise<void> {
-  await writeAtomic(path, await encodeImage(img, outputFormat(path)));
+/** Encode by extension and write atomically (the file is whole or absent); `input` is named in errors. */
+export async function writeImage(path: string, img: RgbaImage, input?: string): Promise<void> {
+  await writeAtomic(path, await encodeImage(img, outputFormat(path)), { input });
 }
 
 /** Image files (by extension) directly in `dir`, sorted by name. */
