@@ -12,11 +12,9 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path).slice(0, TEMP_STEM)}.${process.pid.toString(36)}-${(tempCounter++).toString(36)}.tmp`);
 }
 
-/** Is `name` (a file name in the target's folder) a temp file left by a write of `target`? */
-export function isAtomicTempOf(name: string, target: string): boolean {
-  const stem = `.${basename(target).slice(0, TEMP_STEM)}.`;
-  // This format, or the older ".<pid>.<ms>.tmp".
-  return name.startsWith(stem) && /^(?:[0-9a-z]+-[0-9a-z]+|\d+\.\d+)\.tmp$/.test(name.slice(stem.length));
+/** Is `name` a temp file of writeFileAtomic (this format, or the older ".<name>.<pid>.<ms>.tmp")? */
+export function isAtomicTemp(name: string): boolean {
+  return /^\..+\.(?:[0-9a-z]+-[0-9a-z]+|\d+\.\d+)\.tmp$/.test(name);
 }
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
