@@ -1,16 +1,17 @@
 // Checkpoints carry a checksum and are checked at load (issue 11 items 10 and 11): a damaged
 // checkpoint.bin falls back to the previous good one (checkpoint.prev.bin), else a clear error;
 // temp files left by a kill during a checkpoint write are removed on resume.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint } from '@stylepack/core';
+import { decodeCheckpoint, decodePack, encodeCheckpoint } from '@stylepack/core';
 import { TINY, cli, makeFixtures, tempDir } from './helpers.js';
 
 const tmp = tempDir('ckpt');
 const run = join(tmp.dir, 'run');
 const ckpt = join(run, 'checkpoint.bin');
 const prev = join(run, 'checkpoint.prev.bin');
+const run2 = join(tmp.dir, 'run2');
 const stepOf = (p: string) => decodeCheckpoint(new Uint8Array(readFileSync(p))).header.step;
 
 /** Write 1e6 into the last float of the file (a tensor value), as a bad disk or a tamperer would. */
@@ -24,6 +25,7 @@ beforeAll(async () => {
   const fx = await makeFixtures(tmp.dir);
   const r = await cli(['pretrain', '--content', fx.content, '--styles', fx.styles, '--out', run, '--steps', '2', '--checkpoint-every', '1', '--seed', '1', ...TINY]);
   expect(r.code, r.stderr).toBe(0);
+  cpSync(run, run2, { recursive: true });
 });
 afterAll(() => tmp.cleanup());
 
@@ -72,5 +74,23 @@ describe('pretrain --resume with a damaged checkpoint', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(Buffer.compare(readFileSync(ckpt), before)).toBe(0);
     expect(existsSync(prev)).toBe(true);
+  });
+});
+
+describe('training time across resumes (issue 11 item 15)', () => {
+  it('the model records the time of every session, not only the last one', async () => {
+    // As if the first session had trained for 69 minutes.
+    const path = join(run2, 'checkpoint.bin');
+    const { header, tensors } = decodeCheckpoint(new Uint8Array(readFileSync(path)));
+    expect(header.settings.elapsedSeconds).toBeGreaterThan(0);
+    writeFileSync(path, encodeCheckpoint({ ...header, settings: { ...header.settings, elapsedSeconds: 4140 } }, tensors));
+    const r = await cli(['pretrain', '--out', run2, '--resume', '--steps', '3', '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    const model = await decodePack(new Uint8Array(readFileSync(join(run2, 'model.stylepack'))));
+    const seconds = (model.manifest.training as { seconds: number }).seconds;
+    expect(seconds).toBeGreaterThanOrEqual(4140);
+    expect(seconds).toBeLessThan(4140 + 600);
+    const inspect = await cli(['pack', 'inspect', join(run2, 'model.stylepack')]);
+    expect(inspect.stdout).toMatch(new RegExp(`training: +3 steps, ${seconds} s`));
   });
 });

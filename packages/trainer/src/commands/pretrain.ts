@@ -234,6 +234,8 @@ async function run(argv: string[]): Promise<number> {
   });
 
   let history: LossPoint[] = [];
+  /** Training time of earlier sessions of this run (from the checkpoint), so the total adds up across resumes. */
+  let secondsBefore = 0;
   // checkpoint.bin may be rotated into checkpoint.prev.bin only once it is known to be good.
   let lastCheckpointGood = false;
   if (resume) {
@@ -242,6 +244,8 @@ async function run(argv: string[]): Promise<number> {
     const loaded = await loadCheckpoint(trainer, ckptPath, prevPath, runDir);
     if (loaded) {
       history = (loaded.state.history as LossPoint[] | undefined) ?? [];
+      const before = loaded.state.settings.elapsedSeconds;
+      if (typeof before === 'number' && Number.isFinite(before) && before >= 0) secondsBefore = before;
       lastCheckpointGood = loaded.path === ckptPath;
       if (loaded.damaged) log(`${basename(ckptPath)} is damaged (${loaded.damaged}); resumed from the previous checkpoint ${loaded.path} at step ${trainer.step}`);
       else log(`resumed from ${loaded.path} at step ${trainer.step}`);
@@ -270,7 +274,7 @@ async function run(argv: string[]): Promise<number> {
     return results;
   };
   const writeCheckpoint = async () => {
-    const bytes = await trainer.saveState({ settings: checkpointSettings, history });
+    const bytes = await trainer.saveState({ settings: { ...checkpointSettings, elapsedSeconds: elapsed() }, history });
     // Keep the last good checkpoint as checkpoint.prev.bin: resume falls back to it if the new one is damaged.
     if (lastCheckpointGood) await rename(ckptPath, prevPath).catch((e: unknown) => {
       throw new CliError(fsErrorMessage(e, prevPath));
@@ -289,6 +293,7 @@ async function run(argv: string[]): Promise<number> {
   const progress = new Progress({ label: 'pretrain', total: steps, start: trainer.step });
   const interrupt = interruptSignal(() => progress.log('interrupt: finishing the current step, then writing a checkpoint (Ctrl-C again to quit at once)'));
   const t0 = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
   let status: RunJson['status'] = 'running';
   try {
     await trainer.fit({
@@ -324,7 +329,7 @@ async function run(argv: string[]): Promise<number> {
     }
     const results = await writeVisuals();
     // Final outputs: the base model and one pack per style.
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = elapsed();
     const base = await baseModelFromGenerator(g, settings.styleNames, settings.preset, settings.widthMultiplier);
     const last = history[history.length - 1]?.losses ?? {};
     const training = { steps: trainer.step, seconds: Math.round(seconds), size: settings.size, batch: settings.batch, losses: last, backend: backendName };
@@ -389,7 +394,7 @@ async function removeStaleTemps(runDir: string): Promise<number> {
  * checkpoint.bin, else checkpoint.prev.bin. Null when there is none; a CliError when every one
  * present is damaged.
  */
-async function loadCheckpoint(trainer: Trainer, ckptPath: string, prevPath: string, runDir: string): Promise<{ state: { history?: unknown }; path: string; damaged?: string } | null> {
+async function loadCheckpoint(trainer: Trainer, ckptPath: string, prevPath: string, runDir: string): Promise<{ state: { settings: Record<string, unknown>; history?: unknown }; path: string; damaged?: string } | null> {
   const problems: string[] = [];
   for (const path of [ckptPath, prevPath]) {
     if (!existsSync(path)) continue;
