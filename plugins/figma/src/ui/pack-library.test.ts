@@ -31,6 +31,7 @@ describe('PackLibrary: homes', () => {
     await lib.add(spoof.bytes, 'file');
     await lib.add(spoof.bytes, 'mine');
     const styles = lib.styles();
+    expect(styles.map((s) => s.name)).toEqual(['Starry Night', 'Starry Night', 'Starry Night']);
     expect(styles.map((s) => [s.key, s.label, s.home])).toEqual([
       [`${ID}#0`, 'Starry Night (built-in)', 'builtin'],
       [`${ID}#0@file`, 'Starry Night (this file)', 'file'],

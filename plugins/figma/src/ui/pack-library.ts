@@ -16,6 +16,8 @@ export interface StyleOption {
   home: Home;
   /** "Pack name" or "Pack name / style"; packs not built in add their home: "Name (this file)". */
   label: string;
+  /** The label without the home: what a stylized layer is named after. */
+  name: string;
   builtIn: boolean;
   /** PNG bytes of the pack's preview, if it has one. */
   preview: Uint8Array | null;
@@ -100,9 +102,10 @@ export class PackLibrary {
       const lookalike = all.some(([k, o]) => k !== key && (o.pack.manifest.id === pack.manifest.id || o.pack.manifest.name === pack.manifest.name));
       const tag = home !== 'builtin' || lookalike ? ` (${HOME_TAGS[home]})` : '';
       pack.styles.forEach((s, i) => {
-        const label = (pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name) + tag;
+        const name = pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name;
+        const label = name + tag;
         const styleKey = `${pack.manifest.id}#${i}${home === 'builtin' ? '' : `@${home}`}`;
-        out.push({ key: styleKey, packId: pack.manifest.id, styleIndex: i, home, label, builtIn: home === 'builtin', preview: pack.preview ?? null, baseSha: sha, problem });
+        out.push({ key: styleKey, packId: pack.manifest.id, styleIndex: i, home, label, name, builtIn: home === 'builtin', preview: pack.preview ?? null, baseSha: sha, problem });
       });
     }
     return out;
