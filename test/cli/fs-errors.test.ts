@@ -57,6 +57,19 @@ describe('file system errors', () => {
     expect(msg).toBe('Cannot write /runs/base/checkpoint.bin: the disk is full. Free some space, then run again with --resume.');
   });
 
+  it('pretrain --out under a plain file, and --resume with a damaged run.json: clean errors', async () => {
+    const a = await cli(['pretrain', '--content', d('in'), '--styles', d('in'), '--out', d('plain-file', 'run'), '--steps', '1', ...W]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/plain-file is a file, not a folder/);
+    expect(a.stderr).not.toMatch(RAW);
+    mkdirSync(d('run-bad'));
+    writeFileSync(d('run-bad', 'run.json'), '{"settings": ');
+    const b = await cli(['pretrain', '--out', d('run-bad'), '--resume', ...W]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/run\.json is damaged .*Start a new run/);
+    expect(b.stderr).not.toMatch(RAW);
+  });
+
   it('train into a folder that is a file fails cleanly, nothing written', async () => {
     const r = await cli(['train', '--style', d('in', 'a.png'), '--base', d('model.stylepack'), '--out', d('plain-file', 'p.stylepack'), '--steps', '1', '--size', '32', ...W]);
     expect(r.code).toBe(1);

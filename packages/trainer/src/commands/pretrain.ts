@@ -150,7 +150,12 @@ async function run(argv: string[]): Promise<number> {
   let defaults = { steps: 20000, checkpointEvery: 200 };
   if (resume) {
     if (!existsSync(runJsonPath)) throw new UsageError(`--resume: ${runDir} has no run.json; it is not a pretrain run directory. Drop --resume to start a new run there.`, C);
-    previous = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunJson;
+    try {
+      previous = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunJson;
+      if (!previous?.settings || typeof previous.steps !== 'number') throw new Error('no settings');
+    } catch {
+      throw new CliError(`${runJsonPath} is damaged (not the run.json pretrain writes), so the run's settings are unknown. Start a new run in another --out directory.`);
+    }
     settings = previous.settings;
     defaults = { steps: previous.steps, checkpointEvery: previous.checkpointEvery };
     const clash = ['content', 'styles', 'size', 'batch', 'preset', 'width-mult', 'd-width', 'seed'].filter((k) => p.values[k] !== undefined);
@@ -195,7 +200,9 @@ async function run(argv: string[]): Promise<number> {
   const author = str(p, 'author') ?? 'stylepack pretrain';
   const licence = str(p, 'licence') ?? 'see the style images\u2019 licences';
 
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true }).catch((e: unknown) => {
+    throw new CliError(fsErrorMessage(e, runJsonPath));
+  });
   const backendName = await setupBackend(backend, log);
   const runJson: RunJson = {
     command: 'pretrain',
