@@ -70,6 +70,16 @@ describe('file system errors', () => {
     expect(b.stderr).not.toMatch(RAW);
   });
 
+  it('an input or pack path through a plain file: a read error without errno', async () => {
+    const a = await cli(['stylize', '--pack', d('model.stylepack'), d('plain-file', 'a.png'), '--out', d('out2'), ...W]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/Cannot read .*plain-file\/a\.png: .*plain-file is a file, not a folder/);
+    expect(a.stderr).not.toMatch(RAW);
+    const b = await cli(['pack', 'verify', d('plain-file', 'p.stylepack')]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).not.toMatch(RAW);
+  });
+
   it('train into a folder that is a file fails cleanly, nothing written', async () => {
     const r = await cli(['train', '--style', d('in', 'a.png'), '--base', d('model.stylepack'), '--out', d('plain-file', 'p.stylepack'), '--steps', '1', '--size', '32', ...W]);
     expect(r.code).toBe(1);

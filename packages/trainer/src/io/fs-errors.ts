@@ -47,3 +47,17 @@ export function fsErrorMessage(e: unknown, path: string, todo?: string, input?: 
     }
   }
 }
+
+/** A failed read of an input file, said plainly (no errno code). */
+export function readErrorMessage(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'ENOENT' ? 'no such file'
+    : code === 'ENOTDIR' ? `${fileInTheWay(path) ?? 'a folder on its path'} is a file, not a folder`
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a folder, not a file'
+    : code === 'ENAMETOOLONG' ? 'the name is too long for this file system'
+    : code === 'EIO' ? 'the disk could not read it'
+    : (e instanceof Error ? e.message : String(e)).replace(/^[A-Z]+: /, '');
+  return `Cannot read ${path}: ${why}.`;
+}
