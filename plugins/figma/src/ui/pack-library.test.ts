@@ -59,6 +59,12 @@ describe('forged base model', () => {
     await expect(validatePack(forged, bases, 'forged.stylepack')).rejects.toThrow(/forged\.stylepack was rejected: .*weights do not match the base model checksum it claims/);
     await expect(lib.add(forged, 'file')).rejects.toThrow(/do not match the base model checksum/);
     expect(lib.baseWeights(genuine.baseSha)).toBe(lib.get('base-genuine')!.weights);
+    // A base shipped with the plugin serves its sha first.
+    const shipped = new PackLibrary();
+    await shipped.add(genuine.bytes, 'mine');
+    shipped.addBuiltinBase(await decodePack(genuine.bytes));
+    expect(shipped.baseWeights(genuine.baseSha)).not.toBe(shipped.get('base-genuine', 'mine')!.weights);
+    expect(shipped.baseWeights(genuine.baseSha)!['c1/w']!.data).toEqual(genuine.weights['c1/w']!.data);
     // The genuine base still imports.
     await expect(validatePack(genuine.bytes, bases, 'genuine.stylepack')).resolves.toBeTruthy();
   });

@@ -59,6 +59,14 @@ interface LoadedPack {
 
 export class PackLibrary {
   private packs = new Map<string, LoadedPack>();
+  /** Base models shipped with the plugin: weights only, no styles in the picker; never replaced. */
+  private builtinBases = new Map<string, Record<string, PackTensor>>();
+
+  /** A built-in base model: it serves baseWeights() for its sha before any other pack. */
+  addBuiltinBase(pack: StylePack): void {
+    if (!pack.weights) throw new Error(`"${pack.manifest.id}" carries no weights; it is not a base model.`);
+    this.builtinBases.set(pack.manifest.baseModel.sha256, pack.weights);
+  }
 
   /**
    * Decode and add (or reload) a pack from `home`. Only a pack of the same home and id is
@@ -81,8 +89,10 @@ export class PackLibrary {
     return this.packs.get(home ? packKey(home, idOrKey) : idOrKey)?.pack;
   }
 
-  /** Full weights for a base model: built-in packs first, then any pack made for it with weights. */
+  /** Full weights for a base model: built-in bases and packs first, then any pack made for it with weights. */
   baseWeights(sha: string): Record<string, PackTensor> | null {
+    const shipped = this.builtinBases.get(sha);
+    if (shipped) return shipped;
     const all = [...this.packs.values()].sort((a, b) => Number(b.home === 'builtin') - Number(a.home === 'builtin'));
     for (const { pack } of all) {
       if (pack.manifest.baseModel.sha256 === sha && pack.weights) return pack.weights;
