@@ -52,6 +52,14 @@ describe('stylize: an output that is one of the inputs', () => {
     unchanged();
   });
 
+  it('eval --json pointing at the pack is refused too', async () => {
+    const before = readFileSync(d('model.stylepack'));
+    const r = await cli(['eval', '--pack', d('model.stylepack'), '--content', d('in'), '--json', d('model.stylepack'), ...W]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--json would overwrite the input .*model\.stylepack/);
+    expect(Buffer.compare(readFileSync(d('model.stylepack')), before)).toBe(0);
+  });
+
   it('--overwrite replaces the input on purpose', async () => {
     mkdirSync(d('own'));
     copyFileSync(d('in', 'a.png'), d('own', 'a.png'));
