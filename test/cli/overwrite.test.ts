@@ -60,6 +60,14 @@ describe('stylize: an output that is one of the inputs', () => {
     expect(Buffer.compare(readFileSync(d('model.stylepack')), before)).toBe(0);
   });
 
+  it('train --out pointing at its base model is refused', async () => {
+    const before = readFileSync(d('model.stylepack'));
+    const r = await cli(['train', '--style', d('in', 'a.png'), '--base', d('model.stylepack'), '--out', d('model.stylepack'), '--steps', '1', '--size', '32', ...W]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out would overwrite the input .*model\.stylepack/);
+    expect(Buffer.compare(readFileSync(d('model.stylepack')), before)).toBe(0);
+  });
+
   it('--overwrite replaces the input on purpose', async () => {
     mkdirSync(d('own'));
     copyFileSync(d('in', 'a.png'), d('own', 'a.png'));
