@@ -5,10 +5,8 @@ import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
 import { fsErrorMessage } from '../../packages/trainer/src/io/fs-errors.js';
-import { baseModelFromGenerator, encodeBaseModel } from '../../packages/trainer/src/models.js';
-import { cli, tempDir, writePng } from './helpers.js';
+import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('fserr');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -18,9 +16,7 @@ const RAW = /E[A-Z]{3,}|\.tmp\b|\n\s+at /;
 
 beforeAll(async () => {
   mkdirSync(d('in'));
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(await baseModelFromGenerator(g, ['one'], 'lite', 0.25), { author: 'test', licence: 'CC0-1.0' }));
-  g.dispose();
+  await writeTinyBase(d('model.stylepack'));
   await writePng(d('in', 'a.png'), 24, 16, (x, y) => [x * 10, y * 10, 90]);
   await writePng(d('in', LONG), 24, 16, (x, y) => [x * 10, y * 10, 90]);
   writeFileSync(d('plain-file'), 'not a folder');

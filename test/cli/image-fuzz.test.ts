@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc32 } from '@stylepack/core';
 import { prng } from '../../packages/core/src/pack/fixtures/testkit.js';
 import { CliError } from '../../packages/trainer/src/errors.js';
 import { readImage } from '../../packages/trainer/src/io/images.js';
@@ -17,14 +18,6 @@ const SEED = Number(process.env.STYLEPACK_FUZZ_SEED ?? 12);
 const N = 240;
 const seeds: { name: string; bytes: Buffer }[] = [];
 
-function crc32(buf: Uint8Array): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 /** A PNG whose IHDR declares w×h (CRC fixed), i.e. a bomb header over real small pixel data. */
 function pngDeclaring(png: Buffer, w: number, h: number): Buffer {

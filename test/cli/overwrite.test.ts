@@ -3,9 +3,7 @@
 import { copyFileSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel } from '../../packages/trainer/src/models.js';
-import { cli, tempDir, writePng } from './helpers.js';
+import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('overwrite');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -14,9 +12,7 @@ let original: Buffer;
 
 beforeAll(async () => {
   mkdirSync(d('in'));
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(await baseModelFromGenerator(g, ['one'], 'lite', 0.25), { author: 'test', licence: 'CC0-1.0' }));
-  g.dispose();
+  await writeTinyBase(d('model.stylepack'));
   await writePng(d('in', 'a.png'), 24, 16, (x, y) => [x * 10, y * 10, 90]);
   original = readFileSync(d('in', 'a.png'));
 });

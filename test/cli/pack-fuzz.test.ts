@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset, rgbaToTensor } from '@stylepack/core';
+import { rgbaToTensor } from '@stylepack/core';
 import { editPack, joinPack, prng, splitPack } from '../../packages/core/src/pack/fixtures/testkit.js';
 import { readImage } from '../../packages/trainer/src/io/images.js';
-import { baseForPack, baseModelFromGenerator, blendVectors, disposeVectors, encodeBaseModel, encodeStylePack, generatorFor, readPack } from '../../packages/trainer/src/models.js';
-import { cli, tempDir, writePng } from './helpers.js';
+import { baseForPack, blendVectors, disposeVectors, encodeStylePack, generatorFor, readPack } from '../../packages/trainer/src/models.js';
+import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('packfuzz');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -21,10 +21,7 @@ const SAMPLE = 64;
 let good: Uint8Array;
 
 beforeAll(async () => {
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  const base = await baseModelFromGenerator(g, ['one'], 'lite', 0.25);
-  g.dispose();
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(base, { author: 'test', licence: 'CC0-1.0' }));
+  const base = await writeTinyBase(d('model.stylepack'));
   good = await encodeStylePack(base, base.styles[0]!, { author: 'test', licence: 'CC0-1.0', training: { steps: 3, styleImage: 'x.png' } });
   await writePng(d('in.png'), 20, 16, (x, y) => [x * 12, y * 15, 90]);
 });
