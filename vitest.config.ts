@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@stylepack\/core\/node$/, replacement: src('./packages/core/src/node/index.ts') },
+      { find: /^@stylepack\/core\/crc32$/, replacement: src('./packages/core/src/train/crc32.ts') },
       { find: /^@stylepack\/core$/, replacement: src('./packages/core/src/index.ts') },
     ],
   },

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
+import { Generator, crc32, generatorPreset } from '@stylepack/core';
 import { baseModelFromGenerator, encodeBaseModel, encodeStylePack } from '../../packages/trainer/src/models.js';
 import { cli, ensureBuilt, spawnBin, tempDir, writePng } from './helpers.js';
 
@@ -43,14 +43,6 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-function crc32(buf: Uint8Array): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 const noOutput = () => expect(readdirSync(d('out'))).toEqual([]);
 

@@ -1,13 +1,15 @@
 // Shared helpers for the CLI tests: temp dirs, fixture images generated with sharp (so no image
 // licences are involved), running the CLI in-process or as the real bin.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
+import { Generator, generatorPreset } from '@stylepack/core';
 import { main } from '../../packages/trainer/src/cli.js';
+import { baseModelFromGenerator, encodeBaseModel, type BaseModel } from '../../packages/trainer/src/models.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'packages/trainer/dist/cli.js');
@@ -45,6 +47,15 @@ export async function makeFixtures(dir: string): Promise<{ content: string; styl
 
 export async function writePng(path: string, w: number, h: number, f: Pixel): Promise<void> {
   await raw(w, h, f).png().toFile(path);
+}
+
+/** A randomly initialised tiny base model (lite ×0.25, seed 3) written to `path`; no training needed. */
+export async function writeTinyBase(path: string, styleNames = ['one']): Promise<BaseModel> {
+  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: styleNames.length }), 3);
+  const base = await baseModelFromGenerator(g, styleNames, 'lite', 0.25);
+  g.dispose();
+  writeFileSync(path, await encodeBaseModel(base, { author: 'test', licence: 'CC0-1.0' }));
+  return base;
 }
 
 /** Common tiny settings: 32 px crops, width ×0.25, D width 8, wasm backend. */

@@ -4,9 +4,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel, encodeStylePack } from '../../packages/trainer/src/models.js';
-import { cli, tempDir, writePng } from './helpers.js';
+import { encodeStylePack } from '../../packages/trainer/src/models.js';
+import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('messages');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -15,10 +14,7 @@ const W = ['--backend', 'wasm'];
 beforeAll(async () => {
   mkdirSync(d('in'));
   mkdirSync(d('out'));
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 2 }), 3);
-  const base = await baseModelFromGenerator(g, ['one', 'two'], 'lite', 0.25);
-  g.dispose();
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(base, { author: 'test', licence: 'CC0-1.0' }));
+  const base = await writeTinyBase(d('model.stylepack'), ['one', 'two']);
   writeFileSync(d('one.stylepack'), await encodeStylePack(base, base.styles[0]!, { author: 'test', licence: 'CC0-1.0' }));
   const nul = Buffer.from(readFileSync(d('one.stylepack')));
   nul[7] = 0x31; // "STYLEPK1"

@@ -3,9 +3,7 @@
 import { copyFileSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel } from '../../packages/trainer/src/models.js';
-import { cli, tempDir, writePng } from './helpers.js';
+import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('overwrite');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -14,9 +12,7 @@ let original: Buffer;
 
 beforeAll(async () => {
   mkdirSync(d('in'));
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(await baseModelFromGenerator(g, ['one'], 'lite', 0.25), { author: 'test', licence: 'CC0-1.0' }));
-  g.dispose();
+  await writeTinyBase(d('model.stylepack'));
   await writePng(d('in', 'a.png'), 24, 16, (x, y) => [x * 10, y * 10, 90]);
   original = readFileSync(d('in', 'a.png'));
 });
@@ -50,6 +46,22 @@ describe('stylize: an output that is one of the inputs', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/would overwrite the input/);
     unchanged();
+  });
+
+  it('eval --json pointing at the pack is refused too', async () => {
+    const before = readFileSync(d('model.stylepack'));
+    const r = await cli(['eval', '--pack', d('model.stylepack'), '--content', d('in'), '--json', d('model.stylepack'), ...W]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--json would overwrite the input .*model\.stylepack/);
+    expect(Buffer.compare(readFileSync(d('model.stylepack')), before)).toBe(0);
+  });
+
+  it('train --out pointing at its base model is refused', async () => {
+    const before = readFileSync(d('model.stylepack'));
+    const r = await cli(['train', '--style', d('in', 'a.png'), '--base', d('model.stylepack'), '--out', d('model.stylepack'), '--steps', '1', '--size', '32', ...W]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out would overwrite the input .*model\.stylepack/);
+    expect(Buffer.compare(readFileSync(d('model.stylepack')), before)).toBe(0);
   });
 
   it('--overwrite replaces the input on purpose', async () => {

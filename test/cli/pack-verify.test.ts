@@ -4,9 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel, encodeStylePack, type BaseModel } from '../../packages/trainer/src/models.js';
-import { cli, tempDir } from './helpers.js';
+import { encodeBaseModel, encodeStylePack, type BaseModel } from '../../packages/trainer/src/models.js';
+import { cli, tempDir, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('verify');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -14,12 +13,9 @@ const META = { author: 'test', licence: 'CC0-1.0' };
 let base: BaseModel;
 
 beforeAll(async () => {
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  base = await baseModelFromGenerator(g, ['one'], 'lite', 0.25);
-  g.dispose();
   mkdirSync(d('run'));
   mkdirSync(d('alone'));
-  writeFileSync(d('run', 'model.stylepack'), await encodeBaseModel(base, META));
+  base = await writeTinyBase(d('run', 'model.stylepack'));
   writeFileSync(d('run', 'one.stylepack'), await encodeStylePack(base, base.styles[0]!, META));
   // Altered weights, checksum of the body recomputed by the encoder, manifest sha256 unchanged.
   const c1 = base.backbone['c1/w']!;

@@ -3,10 +3,9 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, LOSSNET_MIN_SIDE, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel } from '../../packages/trainer/src/models.js';
+import { LOSSNET_MIN_SIDE } from '@stylepack/core';
 import { loadStyleTensor } from '../../packages/trainer/src/samples.js';
-import { cli, makeFixtures, tempDir, writePng } from './helpers.js';
+import { cli, makeFixtures, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('thin');
 const d = (...p: string[]) => join(tmp.dir, ...p);
@@ -16,9 +15,7 @@ beforeAll(async () => {
   await makeFixtures(tmp.dir);
   await writePng(d('paint', 'wide.png'), 160, 25, (x, y) => [x, y * 9, 200 - x]);
   await writePng(d('paint', 'tall.png'), 20, 300, (x, y) => [x * 9, y % 256, 90]);
-  const g = new Generator(generatorPreset('lite', { widthMultiplier: 0.25, numStyles: 1 }), 3);
-  writeFileSync(d('model.stylepack'), await encodeBaseModel(await baseModelFromGenerator(g, ['one'], 'lite', 0.25), { author: 'test', licence: 'CC0-1.0' }));
-  g.dispose();
+  await writeTinyBase(d('model.stylepack'));
 });
 afterAll(() => tmp.cleanup());
 

@@ -251,7 +251,9 @@ describe('Learn style and the pack library in Chromium', () => {
 
   it('stylizes with the learned pack, matching @stylepack/core on cpu', async () => {
     await useBackend('wasm'); // on the Stylize tab
-    await ui.locator(`[data-testid=style-option][data-key^="${learnedId}#"]`).click();
+    // The pack is now in "This file" and in "Mine": both are listed; use the imported copy.
+    await expect.poll(() => ui.locator(`[data-testid=style-option][data-key^="${learnedId}#"]`).count()).toBe(2);
+    await ui.locator(`[data-testid=style-option][data-key="${learnedId}#0@mine"]`).click();
     host.select(['2:12']);
     await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(1);
     await ui.getByTestId('stylize').click();

@@ -78,3 +78,75 @@ describe('client store keeps entries it cannot read', () => {
     expect(await store.load('good')).toEqual(bytes(60, 4));
   });
 });
+
+// Seeded: random unreadable entries (unknown shapes, damaged fields) mixed into each store's
+// index, then random saves, replacements and deletes of readable packs. Whatever the store
+// cannot read stays in its index verbatim, and the bytes it may own are never deleted.
+describe('plugin stores never delete what they cannot read (seeded)', () => {
+  const SEED = Number(process.env.STYLEPACK_FUZZ_SEED ?? 13);
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const oddEntries = (rnd: () => number, n: number, gen: (i: number) => Record<string, unknown>) =>
+    Array.from({ length: n }, (_, i) => {
+      const e: Record<string, unknown> = gen(i);
+      const keys = Object.keys(e);
+      const k = keys[Math.floor(rnd() * keys.length)]!;
+      const damage = [undefined, null, -1, 1.5, 'x', [], {}, 1e9][Math.floor(rnd() * 8)];
+      if (rnd() < 0.3) delete e[k];
+      else e[k] = damage;
+      if (rnd() < 0.3) e.futureField = { v: 2 };
+      return e;
+    }).filter((e) => JSON.stringify(e) !== undefined);
+
+  it('file store', () => {
+    const rnd = rng(SEED);
+    for (let round = 0; round < 20; round++) {
+      const { root, store } = fileStore();
+      store.save('seed', 'Seed', bytes(10));
+      const odd = oddEntries(rnd, 1 + Math.floor(rnd() * 3), (i) => ({ id: `odd${i}`, name: `Odd ${i}`, gen: `odd${round}x${i}`, count: 1, byteLength: 4, crc32: 0, savedAt: 'then' }));
+      root.setSharedPluginData(NAMESPACE, 'lib.index', JSON.stringify({ v: 1, packs: [...indexOf(root).packs, ...odd] }));
+      const oddChunks = odd.map((_, i) => `lib.odd${round}x${i}.0`);
+      for (const k of oddChunks) root.setSharedPluginData(NAMESPACE, k, `payload of ${k}`);
+      const stillReadable = store.list().entries.map((e) => e.id);
+      for (let op = 0; op < 12; op++) {
+        const id = `p${Math.floor(rnd() * 4)}`;
+        if (rnd() < 0.7) store.save(id, id.toUpperCase(), bytes(1 + Math.floor(rnd() * 2000), op));
+        else store.delete(id);
+      }
+      const packs = indexOf(root).packs;
+      for (const e of odd) if (!stillReadable.includes(e.id as string)) expect(packs, `seed ${SEED} round ${round}`).toContainEqual(e);
+      for (const k of oddChunks) expect(root.getSharedPluginData(NAMESPACE, k), `seed ${SEED} round ${round}`).toBe(`payload of ${k}`);
+    }
+  });
+
+  it('client store', async () => {
+    const rnd = rng(SEED + 1);
+    for (let round = 0; round < 20; round++) {
+      const host = new FigmaHost();
+      const api = (host.figma as { clientStorage: ConstructorParameters<typeof ClientStore>[0] }).clientStorage;
+      const store = new ClientStore(api);
+      await store.save('seed', 'Seed', bytes(10));
+      const odd = oddEntries(rnd, 1 + Math.floor(rnd() * 3), (i) => ({ id: `odd${i}`, name: `Odd ${i}`, key: `library/pack/odd${round}x${i}`, byteLength: 4, crc32: 0, savedAt: 'then' }));
+      const idx = (await api.getAsync('library/index')) as { packs: unknown[] };
+      await api.setAsync('library/index', { v: 1, packs: [...idx.packs, ...odd] });
+      const oddKeys = odd.map((_, i) => `library/pack/odd${round}x${i}`);
+      for (const k of oddKeys) await api.setAsync(k, bytes(4, 5));
+      const stillReadable = (await store.list()).entries.map((e) => e.id);
+      for (let op = 0; op < 12; op++) {
+        const id = `p${Math.floor(rnd() * 4)}`;
+        if (rnd() < 0.7) await store.save(id, id.toUpperCase(), bytes(1 + Math.floor(rnd() * 2000), op));
+        else await store.delete(id);
+      }
+      const packs = ((await api.getAsync('library/index')) as { packs: unknown[] }).packs;
+      for (const e of odd) if (!stillReadable.includes(e.id as string)) expect(packs, `seed ${SEED} round ${round}`).toContainEqual(e);
+      for (const k of oddKeys) expect(await api.getAsync(k), `seed ${SEED} round ${round}`).toEqual(bytes(4, 5));
+    }
+  });
+});

@@ -35,6 +35,7 @@ import {
   type StyleVectors,
 } from '@stylepack/core';
 import { CliError } from './errors.js';
+import { readErrorMessage } from './io/fs-errors.js';
 
 export { backboneSha256 };
 
@@ -154,7 +155,7 @@ export async function readPackBytes(path: string, what = 'style pack'): Promise<
   } catch (e) {
     if (e instanceof CliError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${what[0].toUpperCase() + what.slice(1)} not found: ${path}.`);
-    throw new CliError(`Cannot read ${path}: ${(e as Error).message}`);
+    throw new CliError(readErrorMessage(e, path));
   }
 }
 

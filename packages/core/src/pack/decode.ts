@@ -4,6 +4,7 @@ import { PackError } from './errors.js';
 import { float16BitsToFloat32, isFloat16NonFinite } from './float16.js';
 import { formatBytes, packTooLargeMessage, resolveLimits, type PackLimits } from './limits.js';
 import { sha256Hex } from './sha256.js';
+import { styleTensorProblem } from './style-limits.js';
 import type { PackBaseModel, PackDecodeOptions, PackManifest, PackTensor, PackTensorRef, StyleEntry, StylePack } from './types.js';
 import {
   FORMAT_VERSION,
@@ -211,6 +212,13 @@ async function decodeUnchecked(input: unknown, opts: PackDecodeOptions): Promise
     const tensors: Record<string, PackTensor> = {};
     for (const [name, ref] of Object.entries(s.tensors)) {
       tensors[name] = readTensor(body, ref, `tensor ${quote(name)} of style ${quote(s.name)}`);
+      const problem = styleTensorProblem(name, tensors[name]!.data);
+      if (problem) {
+        throw new PackError(
+          'BAD_VALUE',
+          `The pack's style ${quote(s.name)} tensor ${quote(name)} ${problem}; training never makes such values. The pack was damaged or edited; get it again from its source.`,
+        );
+      }
     }
     return { name: s.name, tensors };
   });

@@ -1,7 +1,10 @@
-// Deterministic fuzz: a few hundred seeded mutations of valid packs. decodePack must either
-// succeed or throw a PackError (never another error type, never INTERNAL, never hang).
+// Deterministic fuzz: 1,200 seeded mutations of valid packs (bit flips, truncations, byte runs,
+// header and manifest edits, checksum-recomputed body edits). decodePack must either succeed
+// with finite style values inside the value limits, or throw a PackError with its own message
+// (never another error type, never INTERNAL, never hang). STYLEPACK_FUZZ_SEED picks another seed.
+// The CLI's loading path is fuzzed on a sample in test/cli/pack-fuzz.test.ts.
 import { describe, expect, it } from 'vitest';
-import { PackError, decodePack, encodePack, sha256Hex, type PackDtype } from './index.js';
+import { PackError, STYLE_VALUE_LIMIT, decodePack, encodePack, sha256Hex, type PackDtype } from './index.js';
 import { editPack, joinPack, prng, sampleInput, splitPack } from './fixtures/testkit.js';
 
 const NASTY: unknown[] = [
@@ -18,8 +21,9 @@ function paths(v: unknown, prefix: (string | number)[] = [], out: (string | numb
 }
 
 describe('decodePack fuzz', () => {
-  it('only ever throws PackError on a few hundred mutated packs', async () => {
-    const rnd = prng(20250131);
+  it('only ever throws PackError on 1,200 mutated packs', async () => {
+    const seed = Number(process.env.STYLEPACK_FUZZ_SEED ?? 20250131);
+    const rnd = prng(seed);
     const int = (n: number): number => Math.floor(rnd() * n);
     const bases: Uint8Array[] = [];
     for (const enc of ['float16', 'float32', 'uint8'] as PackDtype[]) bases.push(await encodePack(sampleInput(), { encoding: enc, weightsEncoding: enc }));
@@ -27,10 +31,11 @@ describe('decodePack fuzz', () => {
     let ok = 0;
     const started = Date.now();
 
-    for (let iter = 0; iter < 400; iter++) {
+    const N = 1200;
+    for (let iter = 0; iter < N; iter++) {
       const base = bases[iter % bases.length]!;
       let bytes: Uint8Array;
-      const kind = iter % 6;
+      const kind = iter % 8;
       if (kind === 0) {
         // 1–4 random bit flips anywhere.
         bytes = base.slice();
@@ -60,6 +65,22 @@ describe('decodePack fuzz', () => {
         const dv = new DataView(bytes.buffer);
         const vals = [0, 1, 2, 7, 0xffffffff, 0x7fffffff, int(2 ** 32), int(bytes.length), dv.getUint32(12, true) + 8 * (int(5) - 2)];
         dv.setUint32(rnd() < 0.5 ? 8 : 12, vals[int(vals.length)]!, true);
+      } else if (kind === 6) {
+        // A run of 1–64 equal bytes (0x00, 0xff or random) anywhere: zeroed sectors, erased flash.
+        bytes = base.slice();
+        const at = int(bytes.length);
+        const v = [0, 0xff, int(256)][int(3)]!;
+        bytes.fill(v, at, Math.min(bytes.length, at + 1 + int(64)));
+      } else if (kind === 7) {
+        // Extreme float16/float32 patterns written into the body, checksum fixed: ±65504, ±max,
+        // NaN/Inf bits, runs of zeros (a flat style), denormals.
+        const patterns = [[0xff, 0x7b], [0xff, 0xfb], [0x00, 0x7c], [0x00, 0x7e], [0x00, 0x00], [0x01, 0x00], [0xff, 0xff, 0x7f, 0x7f], [0x00, 0x00, 0xc0, 0x7f]];
+        bytes = await editPack(base, (_, body) => {
+          const p = patterns[int(patterns.length)]!;
+          const start = int(body.length) & ~1;
+          const reps = rnd() < 0.3 ? 1 + int(200) : 1;
+          for (let r = 0; r < reps; r++) for (let k = 0; k < p.length; k++) if (start + r * p.length + k < body.length) body[start + r * p.length + k] = p[k]!;
+        });
       } else {
         // Random bytes spliced into the manifest text (JSON damage), checksum irrelevant.
         const parts = splitPack(base);
@@ -73,16 +94,17 @@ describe('decodePack fuzz', () => {
         const pack = await decodePack(bytes);
         ok++;
         // Anything that decodes is internally consistent.
-        for (const s of pack.styles) for (const t of Object.values(s.tensors)) expect(t.data.every(Number.isFinite)).toBe(true);
+        for (const s of pack.styles) for (const t of Object.values(s.tensors)) expect(t.data.every((v) => Number.isFinite(v) && Math.abs(v) <= STYLE_VALUE_LIMIT)).toBe(true);
+        for (const t of Object.values(pack.weights ?? {})) expect(t.data.every(Number.isFinite)).toBe(true);
         expect(await sha256Hex(bytes.subarray(bytes.length - pack.manifest.bodyByteLength))).toBe(pack.manifest.bodySha256);
       } catch (e) {
-        if (!(e instanceof PackError)) throw new Error(`iteration ${iter} (kind ${kind}) threw a non-PackError: ${String(e)}`);
-        if (e.code === 'INTERNAL' || e.message.length < 20) throw new Error(`iteration ${iter} (kind ${kind}): ${e.code}: ${e.message}`);
+        if (!(e instanceof PackError)) throw new Error(`seed ${seed}, iteration ${iter} (kind ${kind}) threw a non-PackError: ${String(e)}`);
+        if (e.code === 'INTERNAL' || e.message.length < 20) throw new Error(`seed ${seed}, iteration ${iter} (kind ${kind}): ${e.code}: ${e.message}`);
         codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
       }
     }
-    console.log(`[pack fuzz] 400 cases in ${Date.now() - started} ms: ${ok} decoded, rejections ${JSON.stringify(Object.fromEntries(codes))}`);
+    console.log(`[pack fuzz] seed ${seed}: ${N} cases in ${Date.now() - started} ms: ${ok} decoded, rejections ${JSON.stringify(Object.fromEntries(codes))}`);
     // The mutations reach many different checks.
-    for (const code of ['TRUNCATED', 'BAD_CHECKSUM', 'BAD_MANIFEST', 'BAD_LAYOUT', 'BAD_SHAPE', 'UNSUPPORTED_VERSION']) expect(codes.get(code) ?? 0).toBeGreaterThan(0);
+    for (const code of ['TRUNCATED', 'BAD_CHECKSUM', 'BAD_MANIFEST', 'BAD_LAYOUT', 'BAD_SHAPE', 'UNSUPPORTED_VERSION', 'BAD_VALUE']) expect(codes.get(code) ?? 0).toBeGreaterThan(0);
   }, 30_000);
 });

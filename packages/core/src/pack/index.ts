@@ -7,6 +7,7 @@ export { PACK_LIMITS, packTooLargeMessage, type PackLimits } from './limits.js';
 export { toFloat16, fromFloat16, float32ToFloat16Bits, float16BitsToFloat32, isFloat16NonFinite } from './float16.js';
 export { sha256Hex } from './sha256.js';
 export { backboneSha256 } from './backbone-sha.js';
+export { STYLE_VALUE_LIMIT, MIN_GAMMA_MEAN_ABS } from './style-limits.js';
 export { encodePack } from './encode.js';
 export { decodePack, readPackManifest } from './decode.js';
 export { summarizePack, type PackSummary } from './summary.js';

@@ -1,5 +1,6 @@
 export * from './adam.js';
 export * from './checkpoint.js';
 export * from './clip.js';
+export { crc32 } from './crc32.js';
 export * from './schedule.js';
 export * from './trainer.js';

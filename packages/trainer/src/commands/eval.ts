@@ -10,6 +10,7 @@ import { log, out, type Command } from '../command.js';
 import { ContentDataset } from '../dataset.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
 import { writeAtomic } from '../io/atomic.js';
+import { firstOverwrite } from '../io/same-file.js';
 import { listImages } from '../io/images.js';
 import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack, resolvePackPath, slug } from '../models.js';
 import { formatNumber } from '../progress.js';
@@ -72,6 +73,12 @@ async function run(argv: string[]): Promise<number> {
   const maxImages = num(p, 'max-images', 16, { int: true, min: 1, command: C });
   const jsonPath = str(p, 'json');
   const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
+  if (jsonPath) {
+    // --json must not replace one of the files this run reads.
+    const inputs = [packPath, str(p, 'base'), str(p, 'checkpoint'), str(p, 'style')].filter((x): x is string => !!x);
+    const clash = firstOverwrite([{ output: resolve(jsonPath) }], inputs);
+    if (clash) throw new UsageError(`--json would overwrite the input ${clash.input}. Choose another file for --json.`, C);
+  }
 
   const pack = await readPack(packPath);
   const base = await baseForPack(pack, packPath, str(p, 'base'));

@@ -1,7 +1,7 @@
 // stylepack pretrain: trains the multi-style generator (all styles at once) against a
 // discriminator, with atomic checkpoints, exact --resume, a loss plot and a sample grid.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_LOSS_WEIGHTS, Discriminator, Generator, Trainer, generatorPreset, type GeneratorPreset, type LossWeights, type StepResult } from '@stylepack/core';
@@ -9,7 +9,9 @@ import { choice, flag, num, parse, str } from '../args.js';
 import { interruptSignal, log, out, type Command } from '../command.js';
 import { ContentDataset } from '../dataset.js';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
+import { isAtomicTemp } from '@stylepack/core/node';
 import { writeAtomic } from '../io/atomic.js';
+import { fsErrorMessage } from '../io/fs-errors.js';
 import { listImages } from '../io/images.js';
 import { baseModelFromGenerator, encodeBaseModel, encodeStylePack, slug } from '../models.js';
 import { lossCurveSvg, type LossPoint } from '../plot.js';
@@ -42,7 +44,8 @@ Options:
   -h, --help
 
 Run directory: run.json (settings and status), checkpoint.bin (whole training state, written
-atomically), loss.svg (loss curves), samples.png (content | style | result per style),
+atomically, with a checksum; the one before it is kept as checkpoint.prev.bin and --resume falls
+back to it if checkpoint.bin is damaged), loss.svg (loss curves), samples.png (content | style | result per style),
 model.stylepack (base model: backbone + all styles) and packs/<style>.stylepack at the end.
 Ctrl-C finishes the current step, writes a checkpoint and exits with 130; run the same command
 with --resume to continue. Exit codes: 0 done, 1 failure, 2 usage error, 130 interrupted.`;
@@ -139,6 +142,7 @@ async function run(argv: string[]): Promise<number> {
   const resume = flag(p, 'resume');
   const backend = choice(p, 'backend', BACKEND_CHOICES, 'auto', C);
   const ckptPath = join(runDir, 'checkpoint.bin');
+  const prevPath = join(runDir, 'checkpoint.prev.bin');
   const runJsonPath = join(runDir, 'run.json');
 
   let settings: Settings;
@@ -146,7 +150,12 @@ async function run(argv: string[]): Promise<number> {
   let defaults = { steps: 20000, checkpointEvery: 200 };
   if (resume) {
     if (!existsSync(runJsonPath)) throw new UsageError(`--resume: ${runDir} has no run.json; it is not a pretrain run directory. Drop --resume to start a new run there.`, C);
-    previous = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunJson;
+    try {
+      previous = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunJson;
+      if (!previous?.settings || typeof previous.steps !== 'number') throw new Error('no settings');
+    } catch {
+      throw new CliError(`${runJsonPath} is damaged (not the run.json pretrain writes), so the run's settings are unknown. Start a new run in another --out directory.`);
+    }
     settings = previous.settings;
     defaults = { steps: previous.steps, checkpointEvery: previous.checkpointEvery };
     const clash = ['content', 'styles', 'size', 'batch', 'preset', 'width-mult', 'd-width', 'seed'].filter((k) => p.values[k] !== undefined);
@@ -191,7 +200,9 @@ async function run(argv: string[]): Promise<number> {
   const author = str(p, 'author') ?? 'stylepack pretrain';
   const licence = str(p, 'licence') ?? 'see the style images\u2019 licences';
 
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true }).catch((e: unknown) => {
+    throw new CliError(fsErrorMessage(e, runJsonPath));
+  });
   const backendName = await setupBackend(backend, log);
   const runJson: RunJson = {
     command: 'pretrain',
@@ -230,17 +241,24 @@ async function run(argv: string[]): Promise<number> {
   });
 
   let history: LossPoint[] = [];
-  if (resume && existsSync(ckptPath)) {
-    let state;
-    try {
-      state = trainer.loadState(new Uint8Array(await readFile(ckptPath)));
-    } catch (e) {
-      throw new CliError(`Cannot resume from ${ckptPath}: ${errorMessage(e)}`);
+  /** Training time of earlier sessions of this run (from the checkpoint), so the total adds up across resumes. */
+  let secondsBefore = 0;
+  // checkpoint.bin may be rotated into checkpoint.prev.bin only once it is known to be good.
+  let lastCheckpointGood = false;
+  if (resume) {
+    const removed = await removeStaleTemps(runDir);
+    if (removed) log(`removed ${removed} temp file(s) left by an interrupted write`);
+    const loaded = await loadCheckpoint(trainer, ckptPath, prevPath, runDir);
+    if (loaded) {
+      history = (loaded.state.history as LossPoint[] | undefined) ?? [];
+      const before = loaded.state.settings.elapsedSeconds;
+      if (typeof before === 'number' && Number.isFinite(before) && before >= 0) secondsBefore = before;
+      lastCheckpointGood = loaded.path === ckptPath;
+      if (loaded.damaged) log(`${basename(ckptPath)} is damaged (${loaded.damaged}); resumed from the previous checkpoint ${loaded.path} at step ${trainer.step}`);
+      else log(`resumed from ${loaded.path} at step ${trainer.step}`);
+    } else {
+      log(`no checkpoint in ${runDir} yet; starting at step 0`);
     }
-    history = (state.history as LossPoint[] | undefined) ?? [];
-    log(`resumed from ${ckptPath} at step ${trainer.step}`);
-  } else if (resume) {
-    log(`no checkpoint in ${runDir} yet; starting at step 0`);
   }
   if (trainer.step >= steps) log(`the run is already at step ${trainer.step} ≥ --steps ${steps}; writing the outputs only`);
   runJson.step = trainer.step;
@@ -263,8 +281,13 @@ async function run(argv: string[]): Promise<number> {
     return results;
   };
   const writeCheckpoint = async () => {
-    const bytes = await trainer.saveState({ settings: checkpointSettings, history });
-    await writeAtomic(ckptPath, bytes);
+    const bytes = await trainer.saveState({ settings: { ...checkpointSettings, elapsedSeconds: elapsed() }, history });
+    // Keep the last good checkpoint as checkpoint.prev.bin: resume falls back to it if the new one is damaged.
+    if (lastCheckpointGood) await rename(ckptPath, prevPath).catch((e: unknown) => {
+      throw new CliError(fsErrorMessage(e, prevPath));
+    });
+    await writeAtomic(ckptPath, bytes, { ifFull: 'Free some space, then continue with --resume (the last checkpoint is kept).' });
+    lastCheckpointGood = true;
   };
   const writeVisuals = async () => {
     await writeAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title: `pretrain ${basename(runDir)} — step ${trainer.step}` }));
@@ -277,6 +300,7 @@ async function run(argv: string[]): Promise<number> {
   const progress = new Progress({ label: 'pretrain', total: steps, start: trainer.step });
   const interrupt = interruptSignal(() => progress.log('interrupt: finishing the current step, then writing a checkpoint (Ctrl-C again to quit at once)'));
   const t0 = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
   let status: RunJson['status'] = 'running';
   try {
     await trainer.fit({
@@ -312,7 +336,7 @@ async function run(argv: string[]): Promise<number> {
     }
     const results = await writeVisuals();
     // Final outputs: the base model and one pack per style.
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = elapsed();
     const base = await baseModelFromGenerator(g, settings.styleNames, settings.preset, settings.widthMultiplier);
     const last = history[history.length - 1]?.losses ?? {};
     const training = { steps: trainer.step, seconds: Math.round(seconds), size: settings.size, batch: settings.batch, losses: last, backend: backendName };
@@ -357,3 +381,37 @@ async function run(argv: string[]): Promise<number> {
 }
 
 export const pretrain: Command = { name: 'pretrain', summary: 'train the multi-style base model (generator + discriminator)', help: HELP, run };
+
+/** Remove temp files of atomic writes in the run directory (and packs/), left by a kill mid-write. */
+async function removeStaleTemps(runDir: string): Promise<number> {
+  let n = 0;
+  for (const dir of [runDir, join(runDir, 'packs')]) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!isAtomicTemp(name)) continue;
+      await rm(join(dir, name), { force: true });
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * The newest checkpoint that passes its checks (checksum, finite values, this run's mode):
+ * checkpoint.bin, else checkpoint.prev.bin. Null when there is none; a CliError when every one
+ * present is damaged.
+ */
+async function loadCheckpoint(trainer: Trainer, ckptPath: string, prevPath: string, runDir: string): Promise<{ state: { settings: Record<string, unknown>; history?: unknown }; path: string; damaged?: string } | null> {
+  const problems: string[] = [];
+  for (const path of [ckptPath, prevPath]) {
+    if (!existsSync(path)) continue;
+    try {
+      const state = trainer.loadState(new Uint8Array(await readFile(path)));
+      return { state, path, damaged: problems[0] };
+    } catch (e) {
+      problems.push(`${basename(path)}: ${errorMessage(e).replace(/^Not a usable checkpoint: /, '')}`);
+    }
+  }
+  if (problems.length) throw new CliError(`Cannot resume ${runDir}: ${problems.join(' ')} ${problems.length > 1 ? 'No checkpoint of this run is usable' : 'It cannot be used'}; start a new run in another --out directory.`);
+  return null;
+}

@@ -194,7 +194,7 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
         } finally {
           x.dispose();
         }
-        await writeImage(output, { width: src.width, height: src.height, data: rgbToRgba(rgb, src.width, src.height, src) });
+        await writeImage(output, { width: src.width, height: src.height, data: rgbToRgba(rgb, src.width, src.height, src) }, input);
         out(`${input} → ${output} (${src.width}×${src.height}, ${((performance.now() - t0) / 1000).toFixed(2)} s)${note ? ` — ${note}` : ''}`);
       } catch (e) {
         failed++;

@@ -10,6 +10,7 @@ import { interruptSignal, log, out, type Command, type RunContext } from '../com
 import { ContentDataset } from '../dataset.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { writeAtomic } from '../io/atomic.js';
+import { firstOverwrite } from '../io/same-file.js';
 import { DEFAULT_BASE, EXAMPLES_DIR, blendVectors, disposeVectors, encodeStylePack, generatorFor, loadBaseModel, slug, type BaseModel } from '../models.js';
 import { Progress } from '../progress.js';
 import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
@@ -96,6 +97,8 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const outPath = resolve(str(p, 'out', true, C));
   if (extname(outPath) !== '.stylepack') throw new UsageError(`--out must be a .stylepack file (got ${outPath}).`, C);
   const basePath = resolve(str(p, 'base') ?? DEFAULT_BASE);
+  const clash = firstOverwrite([{ output: outPath }], [basePath, stylePath]);
+  if (clash) throw new UsageError(`--out would overwrite the input ${clash.input}. Choose another --out file.`, C);
   const name = str(p, 'name') ?? basename(stylePath, extname(stylePath));
   const steps = num(p, 'steps', 400, { int: true, min: 1, command: C });
   const size = num(p, 'size', 256, { int: true, min: 32, max: 2048, command: C });

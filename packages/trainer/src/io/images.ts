@@ -7,6 +7,7 @@ import { extname, join } from 'node:path';
 import type { RgbaImage } from '@stylepack/core';
 import { CliError, UsageError } from '../errors.js';
 import { writeAtomic } from './atomic.js';
+import { readErrorMessage } from './fs-errors.js';
 
 /** Inputs above this many pixels are refused before decoding (100 MP ≈ 1.2 GB as float RGB). */
 export const MAX_INPUT_PIXELS = 100_000_000;
@@ -31,7 +32,7 @@ export async function readImage(path: string, opts: { maxPixels?: number } = {})
     size = st.size;
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+    throw new CliError(readErrorMessage(e, path));
   }
   if (size === 0) throw new CliError(`${path} is empty (0 bytes); give a JPEG, PNG or WebP image.`);
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
@@ -93,9 +94,9 @@ export async function encodeImage(img: RgbaImage, format: OutputFormat): Promise
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** Encode by extension and write atomically (the file is whole or absent). */
-export async function writeImage(path: string, img: RgbaImage): Promise<void> {
-  await writeAtomic(path, await encodeImage(img, outputFormat(path)));
+/** Encode by extension and write atomically (the file is whole or absent); `input` is named in errors. */
+export async function writeImage(path: string, img: RgbaImage, input?: string): Promise<void> {
+  await writeAtomic(path, await encodeImage(img, outputFormat(path)), { input });
 }
 
 /** Image files (by extension) directly in `dir`, sorted by name. */

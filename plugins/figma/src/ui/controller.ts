@@ -203,8 +203,8 @@ export class UiController {
 
   styleName(): string {
     const { settings, styles } = this.state;
-    const a = styles.find((s) => s.key === settings.packId)?.label ?? '?';
-    const b = settings.mixPackId ? styles.find((s) => s.key === settings.mixPackId)?.label : null;
+    const a = styles.find((s) => s.key === settings.packId)?.name ?? '?';
+    const b = settings.mixPackId ? styles.find((s) => s.key === settings.mixPackId)?.name : null;
     if (!b || settings.mix <= 0) return a;
     if (settings.mix >= 1) return b;
     return `${a} + ${b} ${Math.round(settings.mix * 100)}%`;

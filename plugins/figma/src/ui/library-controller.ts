@@ -324,7 +324,7 @@ export class LibraryController {
       const base = bases.find((b) => b.sha256 === sel?.baseSha) ?? bases[0]!;
       const candidates = this.ui.state.styles
         .filter((s) => s.baseSha === base.sha256 && !s.problem)
-        .map((s) => ({ label: s.label, vectors: this.ui.library.vectors(s.key).vectors }));
+        .map((s) => ({ label: s.name, vectors: this.ui.library.vectors(s.key).vectors }));
       const size = l.size;
       if (active.name === 'webgl') {
         const maxTex = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');

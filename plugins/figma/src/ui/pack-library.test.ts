@@ -31,6 +31,7 @@ describe('PackLibrary: homes', () => {
     await lib.add(spoof.bytes, 'file');
     await lib.add(spoof.bytes, 'mine');
     const styles = lib.styles();
+    expect(styles.map((s) => s.name)).toEqual(['Starry Night', 'Starry Night', 'Starry Night']);
     expect(styles.map((s) => [s.key, s.label, s.home])).toEqual([
       [`${ID}#0`, 'Starry Night (built-in)', 'builtin'],
       [`${ID}#0@file`, 'Starry Night (this file)', 'file'],
@@ -58,6 +59,12 @@ describe('forged base model', () => {
     await expect(validatePack(forged, bases, 'forged.stylepack')).rejects.toThrow(/forged\.stylepack was rejected: .*weights do not match the base model checksum it claims/);
     await expect(lib.add(forged, 'file')).rejects.toThrow(/do not match the base model checksum/);
     expect(lib.baseWeights(genuine.baseSha)).toBe(lib.get('base-genuine')!.weights);
+    // A base shipped with the plugin serves its sha first.
+    const shipped = new PackLibrary();
+    await shipped.add(genuine.bytes, 'mine');
+    shipped.addBuiltinBase(await decodePack(genuine.bytes));
+    expect(shipped.baseWeights(genuine.baseSha)).not.toBe(shipped.get('base-genuine', 'mine')!.weights);
+    expect(shipped.baseWeights(genuine.baseSha)!['c1/w']!.data).toEqual(genuine.weights['c1/w']!.data);
     // The genuine base still imports.
     await expect(validatePack(genuine.bytes, bases, 'genuine.stylepack')).resolves.toBeTruthy();
   });

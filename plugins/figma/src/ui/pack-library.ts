@@ -16,6 +16,8 @@ export interface StyleOption {
   home: Home;
   /** "Pack name" or "Pack name / style"; packs not built in add their home: "Name (this file)". */
   label: string;
+  /** The label without the home: what a stylized layer is named after. */
+  name: string;
   builtIn: boolean;
   /** PNG bytes of the pack's preview, if it has one. */
   preview: Uint8Array | null;
@@ -57,6 +59,14 @@ interface LoadedPack {
 
 export class PackLibrary {
   private packs = new Map<string, LoadedPack>();
+  /** Base models shipped with the plugin: weights only, no styles in the picker; never replaced. */
+  private builtinBases = new Map<string, Record<string, PackTensor>>();
+
+  /** A built-in base model: it serves baseWeights() for its sha before any other pack. */
+  addBuiltinBase(pack: StylePack): void {
+    if (!pack.weights) throw new Error(`"${pack.manifest.id}" carries no weights; it is not a base model.`);
+    this.builtinBases.set(pack.manifest.baseModel.sha256, pack.weights);
+  }
 
   /**
    * Decode and add (or reload) a pack from `home`. Only a pack of the same home and id is
@@ -79,8 +89,10 @@ export class PackLibrary {
     return this.packs.get(home ? packKey(home, idOrKey) : idOrKey)?.pack;
   }
 
-  /** Full weights for a base model: built-in packs first, then any pack made for it with weights. */
+  /** Full weights for a base model: built-in bases and packs first, then any pack made for it with weights. */
   baseWeights(sha: string): Record<string, PackTensor> | null {
+    const shipped = this.builtinBases.get(sha);
+    if (shipped) return shipped;
     const all = [...this.packs.values()].sort((a, b) => Number(b.home === 'builtin') - Number(a.home === 'builtin'));
     for (const { pack } of all) {
       if (pack.manifest.baseModel.sha256 === sha && pack.weights) return pack.weights;
@@ -100,9 +112,10 @@ export class PackLibrary {
       const lookalike = all.some(([k, o]) => k !== key && (o.pack.manifest.id === pack.manifest.id || o.pack.manifest.name === pack.manifest.name));
       const tag = home !== 'builtin' || lookalike ? ` (${HOME_TAGS[home]})` : '';
       pack.styles.forEach((s, i) => {
-        const label = (pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name) + tag;
+        const name = pack.styles.length > 1 ? `${pack.manifest.name} / ${s.name}` : pack.manifest.name;
+        const label = name + tag;
         const styleKey = `${pack.manifest.id}#${i}${home === 'builtin' ? '' : `@${home}`}`;
-        out.push({ key: styleKey, packId: pack.manifest.id, styleIndex: i, home, label, builtIn: home === 'builtin', preview: pack.preview ?? null, baseSha: sha, problem });
+        out.push({ key: styleKey, packId: pack.manifest.id, styleIndex: i, home, label, name, builtIn: home === 'builtin', preview: pack.preview ?? null, baseSha: sha, problem });
       });
     }
     return out;

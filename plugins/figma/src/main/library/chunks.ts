@@ -1,6 +1,6 @@
 // Bytes ↔ plugin-data strings, split into chunks that each fit Figma's 100 kB limit per entry
 // (key + value). Base64 is figma.base64Encode/Decode (the sandbox has no atob/btoa); the sandbox
-// may have no crypto.subtle, so the checksum (CRC-32, IEEE) is implemented here.
+// may have no crypto.subtle, so the checksum is core's CRC-32 (IEEE).
 //
 // A chunk value is self-describing: "SPK1|<gen>|<index>|<count>|<crc32 of this chunk's bytes>|<base64>",
 // so a chunk stored under the wrong key (a duplicate), a missing chunk, or a damaged one is
@@ -17,22 +17,9 @@ export const CHUNK_BYTES = (CHUNK_BASE64_CHARS / 4) * 3;
 
 // ------------------------------------------------------------------ CRC-32
 
-let crcTable: Uint32Array | null = null;
-
-/** CRC-32 (IEEE 802.3, as zlib/PNG), unsigned. */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+// core's one CRC-32 (a tiny module on its own, so the sandbox bundle takes nothing else of core).
+import { crc32 } from '@stylepack/core/crc32';
+export { crc32 };
 
 // ------------------------------------------------------------------ base64
 
