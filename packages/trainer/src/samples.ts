@@ -1,7 +1,7 @@
 // Pictures made during training: the sample grid (content | style | result rows) and the small
 // preview PNG stored in a pack.
 import * as tf from '@tensorflow/tfjs';
-import { rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
+import { cropUniformBorder, rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
 import { encodeImage, readImage, resizeRgba, writeImage } from './io/images.js';
 
 /** [1, H, W, 3] in [0,1] → opaque RGBA bytes. */
@@ -11,9 +11,12 @@ export async function tensorToRgba(t: tf.Tensor4D): Promise<RgbaImage> {
   return { width: w, height: h, data: rgbToRgba(data, w, h) };
 }
 
-/** A style painting as [1, H, W, 3], scaled so its shorter side is `side` (longer side ≤ 2·side). */
+/**
+ * A style painting as [1, H, W, 3], scaled so its shorter side is `side` (longer side ≤ 2·side),
+ * without a uniform frame or margin (core's cropUniformBorder: a frame is not the style).
+ */
 export async function loadStyleTensor(path: string, side: number): Promise<{ tensor: tf.Tensor4D; image: RgbaImage }> {
-  const img = await readImage(path);
+  const img = cropUniformBorder(await readImage(path)).image;
   const k = Math.min(side / Math.min(img.width, img.height), (2 * side) / Math.max(img.width, img.height));
   const w = Math.max(side >> 1, Math.round(img.width * k));
   const h = Math.max(side >> 1, Math.round(img.height * k));

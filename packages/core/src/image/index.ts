@@ -1,3 +1,4 @@
 export * from './convert.js';
 export * from './colors.js';
 export * from './tiles.js';
+export * from './border.js';
