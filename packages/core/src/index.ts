@@ -7,3 +7,4 @@ export * from './backend/index.js';
 export * from './pack/index.js';
 export * from './train/index.js';
 export * from './image/index.js';
+export * from './optimize/index.js';

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stylize: async () => (await import('./commands/stylize.js')).stylize,
   eval: async () => (await import('./commands/eval.js')).evaluate,
   pack: async () => (await import('./commands/pack.js')).pack,
+  optimize: async () => (await import('./commands/optimize.js')).optimize,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -20,6 +21,7 @@ const SUMMARIES: Record<string, string> = {
   stylize: 'stylize images with a pack (file or built-in name)',
   eval: 'content/style/adversarial losses and timing of a pack',
   pack: 'inspect or verify a .stylepack file',
+  optimize: 'per-image optimisation of one photo towards a painting (slow, best quality; --pack refines)',
 };
 
 export const HELP = `Usage: stylepack <command> [options]
