@@ -1,5 +1,5 @@
 // npm run bench: runs every bench suite present and writes bench/results/*.json.
-//   npm run bench [-- --full] [-- --only=core,cli,plugin,queue,vs-torch]
+//   npm run bench [-- --full] [-- --only=core,cli,plugin,queue,vs-torch,quality]
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,8 @@ const suites = [
   { name: 'plugin', file: 'plugin-preview.mjs' },
   { name: 'queue', file: 'queue.mjs' },
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
+  // minutes of optimisation per pair: only when asked for (--only=quality)
+  { name: 'quality', file: 'quality.mjs', when: () => !!only?.includes('quality') },
 ];
 let failed = 0;
 for (const s of suites) {

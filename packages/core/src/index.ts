@@ -24,3 +24,4 @@ export {
   type MirrorPadGradAttrs,
   type NormActivation,
 } from './kernel-names.js';
+export * from './optimize/index.js';

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pack: async () => (await import('./commands/pack.js')).pack,
   worker: async () => (await import('./queue/worker-command.js')).worker,
   queue: async () => (await import('./queue/queue-command.js')).queue,
+  optimize: async () => (await import('./commands/optimize.js')).optimize,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -25,6 +26,7 @@ const SUMMARIES: Record<string, string> = {
   pack: 'inspect or verify a .stylepack file',
   worker: 'run queued train/stylize jobs from Redis (BullMQ) until SIGTERM',
   queue: 'add train/stylize jobs to the queue; status; wait for them',
+  optimize: 'per-image optimisation of one photo towards a painting (slow, best quality; --pack refines)',
 };
 
 export const HELP = `Usage: stylepack <command> [options]

@@ -1,7 +1,7 @@
 // Pictures made during training: the sample grid (content | style | result rows) and the small
 // preview PNG stored in a pack.
 import * as tf from '@tensorflow/tfjs';
-import { LOSSNET_MIN_SIDE, rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
+import { LOSSNET_MIN_SIDE, cropUniformBorder, rgbToRgba, rgbaToTensor, type RgbaImage } from '@stylepack/core';
 import { encodeImage, readImage, resizeRgba, writeImage } from './io/images.js';
 
 /** [1, H, W, 3] in [0,1] → opaque RGBA bytes. */
@@ -13,11 +13,12 @@ export async function tensorToRgba(t: tf.Tensor4D): Promise<RgbaImage> {
 
 /**
  * A style painting as [1, H, W, 3], scaled so its shorter side is `side` (longer side ≤ 2·side),
- * but never below the loss network's minimum (a thin painting at a small --size keeps its aspect
+ * without a uniform frame or margin (core's cropUniformBorder: a frame is not the style), but
+ * never below the loss network's minimum (a thin painting at a small --size keeps its aspect
  * and gets a longer long side instead).
  */
 export async function loadStyleTensor(path: string, side: number): Promise<{ tensor: tf.Tensor4D; image: RgbaImage }> {
-  const img = await readImage(path);
+  const img = cropUniformBorder(await readImage(path)).image;
   const short = Math.min(img.width, img.height);
   const minShort = Math.max(side >> 1, LOSSNET_MIN_SIDE);
   const long = Math.max(img.width, img.height);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerMirrorPadGradientFix } from './tfjs-fixes.js';
+import { registerMirrorPadGradientFix, registerResizeBilinearGradientFix } from './tfjs-fixes.js';
 
 /** Reference: scatter dy back to the source index of every padded position. */
 function mirrorPadGradRef(dy: Float32Array, xShape: number[], paddings: [number, number][], mode: 'reflect' | 'symmetric'): Float32Array {
@@ -56,6 +56,28 @@ describe('MirrorPad gradient fix', () => {
       const got = await g.data();
       for (let i = 0; i < ref.length; i++) expect(got[i]).toBeCloseTo(ref[i]!, 4);
       tf.dispose([x, r, g]);
+    }
+  });
+});
+
+describe('ResizeBilinear gradient (cpu backend declares the gradient transposed)', () => {
+  it('non-square resize: gradient has the input\'s shape and matches a finite difference', async () => {
+    await tf.setBackend('cpu');
+    registerResizeBilinearGradientFix();
+    const x = tf.tensor4d(Array.from({ length: 3 * 5 * 2 }, (_, i) => Math.sin(i)), [1, 3, 5, 2]);
+    const w = tf.tensor4d(Array.from({ length: 4 * 7 * 2 }, (_, i) => Math.cos(i * 0.7)), [1, 4, 7, 2]);
+    const f = (t: tf.Tensor4D) => tf.sum(tf.mul(tf.image.resizeBilinear(t, [4, 7]), w));
+    const g = tf.grad(f)(x);
+    expect(g.shape).toEqual([1, 3, 5, 2]);
+    // the loss is linear in x, so a unit finite difference is exact up to rounding
+    const xs = x.dataSync();
+    const gs = g.dataSync();
+    const base = f(x).dataSync()[0]!;
+    for (const i of [0, 7, 13, 29]) {
+      const e = Float32Array.from(xs);
+      e[i]! += 1;
+      const d = f(tf.tensor4d(e, [1, 3, 5, 2])).dataSync()[0]! - base;
+      expect(gs[i]).toBeCloseTo(d, 3);
     }
   });
 });

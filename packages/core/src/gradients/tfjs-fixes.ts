@@ -83,3 +83,29 @@ export function registerMirrorPadGradientFix(): boolean {
   mirrorPadFixed = true;
   return true;
 }
+
+// ResizeBilinear: the cpu backend's ResizeBilinearGrad (tfjs-backend-cpu 4.22) fills the
+// gradient in [B, H, W, C] order but declares its shape as [B, W, H, C], so any non-square
+// resize fails in backprop ("gradient ... does not match the shape of the input"). Per-image
+// optimisation (optimize/) resizes non-square images. The data is right, so the replacement
+// reshapes the kernel's result to the input's shape (a no-op on backends that get it right).
+const resizeBilinearGradConfig: tf.GradConfig = {
+  kernelName: 'ResizeBilinear',
+  inputsToSave: ['images'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const images = saved[0]!;
+    return {
+      images: () => tf.reshape(tf.engine().runKernel('ResizeBilinearGrad', { dy: dy as tf.Tensor, images }, attrs) as tf.Tensor, images.shape),
+    };
+  },
+};
+
+let resizeFixed = false;
+
+/** Replaces tfjs's ResizeBilinear gradient with one whose shape is right on every backend (idempotent). */
+export function registerResizeBilinearGradientFix(): boolean {
+  if (resizeFixed && tf.getGradient('ResizeBilinear') === resizeBilinearGradConfig) return false;
+  tf.registerGradient(resizeBilinearGradConfig);
+  resizeFixed = true;
+  return true;
+}

@@ -50,6 +50,10 @@ describe('perceptual losses', () => {
     expect(value(styleLoss([f2], [zero]))).toBeCloseTo(55.75, 4);
     // matching target → 0
     expect(value(styleLoss([f], [gram(f)]))).toBeCloseTo(0, 6);
+    // per-layer weights: 2·55.75 + 0.5·55.75, also with a batch of two
+    expect(value(styleLoss([f, f], [zero, zero], [2, 0.5]))).toBeCloseTo(139.375, 3);
+    expect(value(styleLoss([f2, f2], [zero, zero], [2, 0.5]))).toBeCloseTo(139.375, 3);
+    expect(() => styleLoss([f, f], [zero, zero], [1])).toThrow(/1 weights for 2 layers/);
   });
 
   it('total variation is the mean squared neighbour difference on both axes', () => {

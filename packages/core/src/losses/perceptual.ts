@@ -30,16 +30,18 @@ const gramOp = tf.customGrad(((f: tf.Tensor, save: tf.GradSaveFunc) => {
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
- * Style loss: Σ over layers of ‖G(y) − G(s)‖²_F, averaged over the batch. `targets[l]` is the
- * style's Gram for layer l, [1, C, C] (shared by the batch) or [B, C, C] (one per sample).
+ * Style loss: Σ over layers of w_l·‖G(y) − G(s)‖²_F, averaged over the batch. `targets[l]` is the
+ * style's Gram for layer l, [1, C, C] (shared by the batch) or [B, C, C] (one per sample);
+ * `weights[l]` defaults to 1.
  */
-export function styleLoss(features: tf.Tensor4D[], targets: tf.Tensor3D[]): tf.Scalar {
+export function styleLoss(features: tf.Tensor4D[], targets: tf.Tensor3D[], weights?: readonly number[]): tf.Scalar {
   if (features.length !== targets.length) throw new Error(`styleLoss: ${features.length} feature maps but ${targets.length} target Grams.`);
+  if (weights && weights.length !== features.length) throw new Error(`styleLoss: ${weights.length} weights for ${features.length} layers.`);
   return tf.tidy(() => {
     let total: tf.Tensor = tf.scalar(0);
     features.forEach((f, i) => {
       const diff = tf.squaredDifference(gram(f), targets[i]);
-      total = tf.add(total, tf.div(tf.sum(diff), f.shape[0]));
+      total = tf.add(total, tf.div(tf.sum(diff), f.shape[0] / (weights?.[i] ?? 1)));
     });
     return total as tf.Scalar;
   });

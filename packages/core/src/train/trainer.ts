@@ -44,6 +44,12 @@ export interface TrainerOptions {
   contentTap: number;
   /** Indices into lossNet.taps used for the style loss (default: all). */
   styleTaps?: number[];
+  /**
+   * Weight of each style tap (same order as styleTaps; default all 1). Unweighted, the shallowest
+   * tap dominates (its Gram distances are largest) and the texture turns into fine noise; see
+   * docs/loss-network.md for DEFAULT_STYLE_TAP_WEIGHTS, which make every tap start near 1.
+   */
+  styleTapWeights?: readonly number[];
   /** Optional transform of features before the Gram matrix (e.g. a softmax, see lossnet/). */
   styleFeatureTransform?: (f: tf.Tensor4D) => tf.Tensor4D;
   /** One painting per style, [1, H, W, 3] in [0,1]; index = style index ('fit-style': exactly one). */
@@ -131,6 +137,9 @@ export class Trainer {
     const nTaps = opts.lossNet.taps.length;
     if (!(opts.contentTap >= 0 && opts.contentTap < nTaps)) throw new Error(`contentTap ${opts.contentTap} is not a tap of the loss network (0..${nTaps - 1}).`);
     this.styleTaps = opts.styleTaps ?? [...Array(nTaps).keys()];
+    if (opts.styleTapWeights && opts.styleTapWeights.length !== this.styleTaps.length) {
+      throw new Error(`styleTapWeights has ${opts.styleTapWeights.length} entries for ${this.styleTaps.length} style taps.`);
+    }
     if (this.mode === 'full') {
       if (opts.styleImages.length !== g.config.numStyles) {
         throw new Error(`Got ${opts.styleImages.length} style images for a generator with ${g.config.numStyles} styles; give one painting per style.`);
@@ -254,7 +263,7 @@ export class Trainer {
         const y = g.apply(content, this.vectorsFor(oneHot));
         const feats = this.opts.lossNet.features(y);
         const lc = contentLoss(feats[this.opts.contentTap], contentTarget);
-        const ls = styleLoss(this.styleTaps.map((i) => this.transform(feats[i])), targets);
+        const ls = styleLoss(this.styleTaps.map((i) => this.transform(feats[i])), targets, this.opts.styleTapWeights);
         const la = D ? generatorAdversarialLoss(D.apply(y, oneHot), this.adversarial) : tf.scalar(0);
         const lt = totalVariationLoss(y);
         const lcol = w.color > 0 ? styleLoss([y], [colorTarget]) : tf.scalar(0);

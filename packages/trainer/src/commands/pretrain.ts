@@ -13,7 +13,7 @@ import { isAtomicTemp } from '@stylepack/core/node';
 import { writeAtomic } from '../io/atomic.js';
 import { fsErrorMessage } from '../io/fs-errors.js';
 import { listImages } from '../io/images.js';
-import { baseModelFromGenerator, encodeBaseModel, encodeStylePack, slug } from '../models.js';
+import { baseModelFromGenerator, encodeBaseModel, encodeStylePack, generatorFor, loadBaseModel, slug } from '../models.js';
 import { lossCurveSvg, type LossPoint } from '../plot.js';
 import { Progress } from '../progress.js';
 import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
@@ -29,6 +29,13 @@ Options:
   --styles DIR            one painting per style
   --out RUN_DIR           run directory (created); see "Run directory" below
   --size PX               crop size, a multiple of 4, at least 32 (default 256)
+  --crop-scale MIN-MAX    multi-scale crops: each covers size×k source pixels, k in [MIN, MAX]
+                          (log-uniform), resized to --size (default: none, crops at 1:1)
+  --style-size PX         the paintings' shorter side for the style targets and the discriminator
+                          (default: --size). Sets the brush-stroke size in output pixels.
+  --style-tap-weights LIST  weight of each style layer, e.g. 1,2,5,3 (default: all 1)
+  --init MODEL            start from a base model's weights (fine-tune): backbone and the rows
+                          of styles with the same names; its architecture replaces --preset
   --steps N               total steps of the run (default 20000); with --resume, raises the target
   --batch B               crops per step (default 4)
   --preset lite|johnson   generator size (default lite)
@@ -62,6 +69,11 @@ interface Settings {
   dWidth: number;
   seed: number;
   lossWeights?: Partial<LossWeights>;
+  /** Added later; runs made before them have none (= the old behaviour). */
+  cropScale?: [number, number];
+  styleSize?: number;
+  styleTapWeights?: number[];
+  init?: { path: string; id: string };
 }
 
 interface RunJson {
@@ -114,6 +126,38 @@ export function compactHistory(h: LossPoint[]): LossPoint[] {
   return outp;
 }
 
+/** "0.75-2" → [0.75, 2]. */
+export function parseRange(text: string | undefined, command: string): [number, number] | undefined {
+  if (!text) return undefined;
+  const m = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/.exec(text);
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (!m || !(lo > 0 && hi >= lo && hi <= 8)) throw new UsageError(`--crop-scale needs MIN-MAX with 0 < MIN ≤ MAX ≤ 8, e.g. 0.75-2 (got "${text}").`, command);
+  return [lo, hi];
+}
+
+/** "1,2,5,3" → [1, 2, 5, 3]; each a number ≥ 0. */
+export function parseNumberList(text: string | undefined, what: string, command: string): number[] | undefined {
+  if (!text) return undefined;
+  const v = text.split(',').map((x) => Number(x.trim()));
+  if (v.some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError(`${what} needs comma-separated numbers ≥ 0, e.g. 1,2,5,3 (got "${text}").`, command);
+  return v;
+}
+
+/**
+ * The generator to fine-tune: a base model's backbone and, per style of this run, the base's
+ * row of the same name (new names start neutral: γ = 1, β = 0).
+ */
+async function initialGenerator(path: string, styleNames: string[], preset: GeneratorPreset, log: (m: string) => void): Promise<Generator> {
+  const base = await loadBaseModel(path);
+  if (base.arch.preset !== preset) log(`--init: ${path} is a "${base.arch.preset}" generator; using its architecture instead of --preset ${preset}.`);
+  const neutral = (name: string) => ({ name, tensors: Object.fromEntries(Object.entries(base.styles[0].tensors).map(([k, t]) => [k, { shape: t.shape, data: new Float32Array(t.data.length).fill(k.endsWith('/gamma') ? 1 : 0) }])) });
+  const found = styleNames.map((n) => base.styles.find((s) => s.name === n));
+  const missing = styleNames.filter((_, i) => !found[i]);
+  log(`--init: starting from ${base.id} (${styleNames.length - missing.length} of ${styleNames.length} styles${missing.length ? `; new: ${missing.join(', ')}` : ''})`);
+  return generatorFor(base, styleNames.map((n, i) => found[i] ?? neutral(n)));
+}
+
 async function run(argv: string[]): Promise<number> {
   const p = parse('pretrain', argv, {
     content: { type: 'string' },
@@ -129,6 +173,10 @@ async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     resume: { type: 'boolean' },
     'loss-weights': { type: 'string' },
+    'crop-scale': { type: 'string' },
+    'style-size': { type: 'string' },
+    'style-tap-weights': { type: 'string' },
+    init: { type: 'string' },
     backend: { type: 'string' },
     author: { type: 'string' },
     licence: { type: 'string' },
@@ -158,6 +206,8 @@ async function run(argv: string[]): Promise<number> {
     }
     settings = previous.settings;
     defaults = { steps: previous.steps, checkpointEvery: previous.checkpointEvery };
+    const fixed = ['crop-scale', 'style-size', 'style-tap-weights', 'init', 'loss-weights'].filter((k) => p.values[k] !== undefined);
+    if (fixed.length) throw new UsageError(`--resume continues the run with its own settings from run.json; drop ${fixed.map((k) => `--${k}`).join(', ')}.`, C);
     const clash = ['content', 'styles', 'size', 'batch', 'preset', 'width-mult', 'd-width', 'seed'].filter((k) => p.values[k] !== undefined);
     const conflicting = clash.filter((k) => {
       const v = p.values[k] as string;
@@ -192,7 +242,12 @@ async function run(argv: string[]): Promise<number> {
       dWidth: num(p, 'd-width', 64, { int: true, min: 1, max: 512, command: C }),
       seed: num(p, 'seed', 0, { int: true, min: 0, command: C }),
       lossWeights: parseLossWeights(str(p, 'loss-weights'), C),
+      cropScale: parseRange(str(p, 'crop-scale'), C),
+      styleSize: p.values['style-size'] === undefined ? undefined : num(p, 'style-size', size, { int: true, min: 32, max: 4096, command: C }),
+      styleTapWeights: parseNumberList(str(p, 'style-tap-weights'), '--style-tap-weights', C),
     };
+    const init = str(p, 'init');
+    if (init) settings.init = { path: resolve(init), id: (await loadBaseModel(resolve(init))).id };
   }
   // With --resume, --steps and --checkpoint-every default to the run's own values.
   const steps = num(p, 'steps', defaults.steps, { int: true, min: 1, command: C });
@@ -221,11 +276,14 @@ async function run(argv: string[]): Promise<number> {
   };
 
   const { net, contentTap, styleTaps } = createLossNet();
-  const data = await ContentDataset.load(settings.content, settings.size, settings.seed, log);
-  const styles = await Promise.all(settings.styleFiles.map((f) => loadStyleTensor(f, settings.size)));
-  log(`styles: ${settings.styleNames.length} (${settings.styleNames.join(', ')})`);
+  if (settings.styleTapWeights && settings.styleTapWeights.length !== styleTaps.length) {
+    throw new UsageError(`--style-tap-weights needs ${styleTaps.length} numbers, one per style layer (${styleTaps.map((i) => net.taps[i]).join(', ')}).`, C);
+  }
+  const data = await ContentDataset.load(settings.content, settings.size, settings.seed, log, { scale: settings.cropScale });
+  const styles = await Promise.all(settings.styleFiles.map((f) => loadStyleTensor(f, settings.styleSize ?? settings.size)));
+  log(`styles: ${settings.styleNames.length} (${settings.styleNames.join(', ')})${settings.styleSize ? `, shorter side ${settings.styleSize} px` : ''}`);
   const numStyles = settings.styleNames.length;
-  const g = new Generator(generatorPreset(settings.preset, { widthMultiplier: settings.widthMultiplier, numStyles }), settings.seed);
+  const g = settings.init ? await initialGenerator(settings.init.path, settings.styleNames, settings.preset, log) : new Generator(generatorPreset(settings.preset, { widthMultiplier: settings.widthMultiplier, numStyles }), settings.seed);
   const d = new Discriminator({ width: settings.dWidth, numStyles }, settings.seed + 1);
   log(`generator: ${settings.preset} ×${settings.widthMultiplier} (${g.paramCount().toLocaleString('en')} params), discriminator width ${settings.dWidth}`);
   const trainer = new Trainer({
@@ -238,6 +296,7 @@ async function run(argv: string[]): Promise<number> {
     seed: settings.seed,
     mode: 'full',
     weights: settings.lossWeights,
+    styleTapWeights: settings.styleTapWeights,
   });
 
   let history: LossPoint[] = [];
