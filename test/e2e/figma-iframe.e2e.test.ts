@@ -95,6 +95,7 @@ describe("the panel in Figma's sandboxed, opaque-origin iframe", { timeout: 300_
   it('Learn runs in the worker too, and Cancel stops it after the current step', async () => {
     s.host.select(['6:1']);
     await expect.poll(() => ui.getByTestId('sel-item').count()).toBe(1);
+    await ui.getByTestId('tab-learn').click(); // the panel's Learn tab
     await ui.getByTestId('learn-mark-style').click();
     await ui.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
     await ui.getByTestId('learn-steps').fill('200');

@@ -99,7 +99,7 @@ beforeAll(async () => {
   s = await openPlugin(browser, server.url, { pages: [{ name: 'Page 1', children: NODES }] });
   ui = s.page.frameLocator('#plugin-ui');
   await ui.getByTestId('import-pack').setInputFiles({ name: 'preview.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(pack.bytes) });
-  await ui.locator(`[data-testid=style-option][data-key="${pack.id}#0"]`).waitFor({ timeout: 30_000 });
+  await ui.locator(`[data-testid=style-option][data-key="${pack.id}#0@mine"]`).waitFor({ timeout: 30_000 });
 });
 
 afterAll(async () => {
@@ -114,12 +114,12 @@ describe('live preview (wasm)', { timeout: 300_000 }, () => {
     await ui.getByTestId('backend-pref').selectOption('wasm');
     await expect.poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 }).toBe('wasm');
     expect(await ui.getByTestId('preview').count()).toBe(0); // nothing selected: no preview
-    await ui.locator(`[data-testid=style-option][data-key="${pack.id}#0"]`).click();
+    await ui.locator(`[data-testid=style-option][data-key="${pack.id}#0@mine"]`).click();
     s.host.select(['1:11']);
     const a = await settledPreview();
     expect([a.width, a.height]).toEqual([96, 64]); // a 96×64 layer: previewed at its own size
 
-    await ui.locator(`[data-testid=style-option][data-key="${pack.id}#1"]`).click();
+    await ui.locator(`[data-testid=style-option][data-key="${pack.id}#1@mine"]`).click();
     const b = await settledPreview(a.key);
     expect(meanDiff(a.data, b.data), 'the preview changed with the style').toBeGreaterThan(4);
 

@@ -3,14 +3,16 @@
 // bytes stay in storage, and the listing says "unreadable (written by a newer version?)".
 import { describe, expect, it } from 'vitest';
 import { ClientStore } from '../../plugins/figma/src/main/library/client-store.js';
+import type { Base64 } from '../../plugins/figma/src/main/library/chunks.js';
 import { FileStore, NAMESPACE, type SharedDataNode } from '../../plugins/figma/src/main/library/file-store.js';
 import { FigmaHost } from './index.js';
 
 const bytes = (n: number, v = 7) => new Uint8Array(n).fill(v);
 
 function fileStore(): { root: SharedDataNode; store: FileStore } {
-  const root = (new FigmaHost().figma as { root: SharedDataNode }).root;
-  return { root, store: new FileStore(root) };
+  const host = new FigmaHost();
+  const root = (host.figma as { root: SharedDataNode }).root;
+  return { root, store: new FileStore(root, host.figma as unknown as Base64) };
 }
 const indexOf = (root: SharedDataNode) => JSON.parse(root.getSharedPluginData(NAMESPACE, 'lib.index')) as { v: number; packs: unknown[] };
 

@@ -2,6 +2,7 @@
 // or dropped file by its size, and an in-file pack whose index entry claims too many chunks
 // before any chunk is read.
 import { describe, expect, it } from 'vitest';
+import type { Base64 } from '../../plugins/figma/src/main/library/chunks.js';
 import { FileStore, NAMESPACE, type SharedDataNode } from '../../plugins/figma/src/main/library/file-store.js';
 import { readPackFile } from '../../plugins/figma/src/ui/pack-import.js';
 import { FigmaHost } from './index.js';
@@ -17,7 +18,8 @@ describe('plugin: pack size before reading', () => {
   });
 
   it('an in-file index entry claiming 10,000 chunks is refused before any chunk is read', () => {
-    const root = (new FigmaHost().figma as { root: SharedDataNode }).root;
+    const host = new FigmaHost();
+    const root = (host.figma as { root: SharedDataNode }).root;
     const entry = { id: 'big', name: 'Big', gen: 'g1', count: 10_000, byteLength: 766_800_000, crc32: 0, savedAt: '2026-01-01T00:00:00Z' };
     root.setSharedPluginData(NAMESPACE, 'lib.index', JSON.stringify({ v: 1, packs: [entry] }));
     const reads: string[] = [];
@@ -26,7 +28,7 @@ describe('plugin: pack size before reading', () => {
       setSharedPluginData: (ns, key, v) => root.setSharedPluginData(ns, key, v),
       getSharedPluginDataKeys: (ns) => root.getSharedPluginDataKeys(ns),
     };
-    expect(() => new FileStore(spy).load('big')).toThrow(/"Big" \(saved in this file\) claims 10000 chunks .*no pack is larger than 16 MiB/);
+    expect(() => new FileStore(spy, host.figma as unknown as Base64).load('big')).toThrow(/"Big" \(saved in this file\) claims 10000 chunks .*no pack is larger than 16 MiB/);
     expect(reads.filter((k) => k !== 'lib.index')).toEqual([]);
   });
 });

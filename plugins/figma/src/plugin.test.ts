@@ -107,7 +107,7 @@ describe('StyleEngine (cpu)', () => {
 
   it('texture scale: at scale 2 the engine runs the model on the image at half size and enlarges the result', async () => {
     const lib = new PackLibrary();
-    await lib.add(pack.bytes, false);
+    await lib.add(pack.bytes, 'builtin');
     const engine = new StyleEngine();
     const a = lib.vectors(`${pack.id}#0`);
     engine.ensureModel(a.baseSha, lib.baseWeights(a.baseSha)!);
