@@ -1,6 +1,6 @@
 // pretrain's quality options on real files: --init (fine-tune from the shipped base model),
 // --crop-scale, --style-size, --style-tap-weights; recorded in run.json, fixed on --resume.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, decodePack } from '@stylepack/core';
@@ -37,6 +37,21 @@ describe('pretrain --init / --crop-scale / --style-size / --style-tap-weights', 
     // Adam's first step moves each weight by ≈ lr (1e-3); a fresh random init would differ by ~0.1
     expect(maxDiff).toBeGreaterThan(0);
     expect(maxDiff).toBeLessThan(2e-3);
+  });
+
+  it('resume continues from the checkpoint after the --init file has gone (it is read only for a new run)', async () => {
+    const movedBase = join(tmp.dir, 'base-copy.stylepack');
+    copyFileSync(base, movedBase);
+    const runB = join(tmp.dir, 'run-moved-base');
+    const common = ['--size', '32', '--batch', '1', '--d-width', '8', '--backend', 'wasm', '--checkpoint-every', '1'];
+    const a = await cli(['pretrain', '--content', fx.content, '--styles', fx.styles, '--out', runB, '--steps', '1', '--seed', '4', '--init', movedBase, ...common]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(runB, 'run.json'), 'utf8')).settings.init.config).toMatchObject({ width: 16, resBlocks: 3 });
+    rmSync(movedBase);
+    const b = await cli(['pretrain', '--out', runB, '--resume', '--steps', '2']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/resumed from .*checkpoint\.bin at step 1/);
+    expect(JSON.parse(readFileSync(join(runB, 'run.json'), 'utf8')).step).toBe(2);
   });
 
   it('resume refuses to change those settings; bad values are usage errors', async () => {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_LOSS_WEIGHTS, Discriminator, Generator, Trainer, generatorPreset, type GeneratorPreset, type LossWeights, type StepResult } from '@stylepack/core';
+import { DEFAULT_LOSS_WEIGHTS, Discriminator, Generator, Trainer, generatorPreset, type GeneratorConfig, type GeneratorPreset, type LossWeights, type StepResult } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
 import { interruptSignal, log, out, type Command } from '../command.js';
 import { ContentDataset } from '../dataset.js';
@@ -73,7 +73,8 @@ interface Settings {
   cropScale?: [number, number];
   styleSize?: number;
   styleTapWeights?: number[];
-  init?: { path: string; id: string };
+  /** `config`: the base's generator architecture, so a resume does not need the base file again. */
+  init?: { path: string; id: string; config?: Omit<GeneratorConfig, 'numStyles'> };
 }
 
 interface RunJson {
@@ -247,7 +248,10 @@ async function run(argv: string[]): Promise<number> {
       styleTapWeights: parseNumberList(str(p, 'style-tap-weights'), '--style-tap-weights', C),
     };
     const init = str(p, 'init');
-    if (init) settings.init = { path: resolve(init), id: (await loadBaseModel(resolve(init))).id };
+    if (init) {
+      const base = await loadBaseModel(resolve(init));
+      settings.init = { path: resolve(init), id: base.id, config: base.arch.config };
+    }
   }
   // With --resume, --steps and --checkpoint-every default to the run's own values.
   const steps = num(p, 'steps', defaults.steps, { int: true, min: 1, command: C });
@@ -283,7 +287,12 @@ async function run(argv: string[]): Promise<number> {
   const styles = await Promise.all(settings.styleFiles.map((f) => loadStyleTensor(f, settings.styleSize ?? settings.size)));
   log(`styles: ${settings.styleNames.length} (${settings.styleNames.join(', ')})${settings.styleSize ? `, shorter side ${settings.styleSize} px` : ''}`);
   const numStyles = settings.styleNames.length;
-  const g = settings.init ? await initialGenerator(settings.init.path, settings.styleNames, settings.preset, log) : new Generator(generatorPreset(settings.preset, { widthMultiplier: settings.widthMultiplier, numStyles }), settings.seed);
+  // A resume takes every weight from the checkpoint: the --init file is only read for a new run
+  // (it may have moved since).
+  const hasCheckpoint = resume && (existsSync(ckptPath) || existsSync(prevPath));
+  const g = settings.init && !hasCheckpoint
+    ? await initialGenerator(settings.init.path, settings.styleNames, settings.preset, log)
+    : new Generator(settings.init?.config ? { ...settings.init.config, numStyles } : generatorPreset(settings.preset, { widthMultiplier: settings.widthMultiplier, numStyles }), settings.seed);
   const d = new Discriminator({ width: settings.dWidth, numStyles }, settings.seed + 1);
   log(`generator: ${settings.preset} ×${settings.widthMultiplier} (${g.paramCount().toLocaleString('en')} params), discriminator width ${settings.dWidth}`);
   const trainer = new Trainer({
