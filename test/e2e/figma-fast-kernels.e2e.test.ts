@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, referenceStylize, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { decodePng, type FigmaHost, type Rgba } from '../figma-host/index.js';
-import { launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
 
 type KernelStatus = Record<string, { installed: boolean; fast: number; fallback: number; winograd: number }>;
 
@@ -55,11 +55,7 @@ beforeAll(async () => {
   await ui.getByTestId('style-option').first().waitFor({ timeout: 30_000 });
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 describe('figma plugin: stylepack fast kernels on wasm', { timeout: 240_000 }, () => {
   it('registers the fast kernels on one thread and matches core on cpu', async () => {

@@ -7,7 +7,7 @@ import type { Browser, Frame, FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIGMA_UI_SANDBOX } from '../figma-host/iframe.js';
 import { type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
 
 function tiles(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -39,11 +39,7 @@ beforeAll(async () => {
   frame = s.page.frames().find((f) => f !== s.page.mainFrame())!;
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 describe("the panel in Figma's sandboxed, opaque-origin iframe", { timeout: 300_000 }, () => {
   it('is sandboxed without allow-same-origin: null origin, no storage, no SharedArrayBuffer', async () => {

@@ -14,7 +14,7 @@ import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { makeTestPack, referenceStylize, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import { mountUi } from '../figma-host/browser.js';
 import { FigmaHost, decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, pluginBuild, startServer, waitForRunDone } from './harness.js';
+import { ARTIFACTS, launchChromium, pluginBuild, startServer, waitForRunDone, pixelDiff, closeAll } from './harness.js';
 
 function stripes(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -151,16 +151,6 @@ async function learn(steps: number): Promise<LearnSnapshot> {
   return { steps: l.result!.steps, probe: l.probeLosses, stepsPerSec: l.stepsPerSec, backend: l.backend };
 }
 
-function diff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    max = Math.max(max, d);
-    sum += d;
-  }
-  return { max, mean: sum / a.length };
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -170,11 +160,7 @@ beforeAll(async () => {
   await open(new FigmaHost({ pages: [{ name: 'Page 1', children: NODES }] }));
 });
 
-afterAll(async () => {
-  if (logs.some((l) => l.startsWith('[pageerror]'))) console.log(logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [logs], browser, server }));
 
 describe('Learn style and the pack library in Chromium', () => {
   it('imports a base model into "Mine" (validated, stored in clientStorage, usage shown)', async () => {
@@ -267,7 +253,7 @@ describe('Learn style and the pack library in Chromium', () => {
     const out = decodePng(host.imageBytes((node.fillsValue[0] as { imageHash: string }).imageHash));
     const pack = await decodePack(exported);
     const ref = await referenceStylize({ ...base.test, styles: [pack.styles[0]!.tensors] }, 0, decodePng(input.png));
-    const d = diff(out.data, ref);
+    const d = pixelDiff(out.data, ref);
     expect(d.max).toBeLessThanOrEqual(3);
     expect(d.mean).toBeLessThan(0.5);
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { FixtureNode, Rgba } from '../figma-host/index.js';
 import { THEME_TOKENS, type FigmaTheme } from '../figma-host/theme.js';
-import { ARTIFACTS, PLUGIN_DIR, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, PLUGIN_DIR, launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
 
 function picture(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -106,11 +106,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  for (const s of sessions) if (s.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: sessions.map((s) => s.logs), browser, server }));
 
 describe('the panel: Figma UI3 theme, tabs, keyboard, resize', { timeout: 300_000 }, () => {
   let light: { s: Session; ui: FrameLocator };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, referenceStylize, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { decodePng, encodePng, type FigmaHost, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session, pixelDiff, closeAll } from './harness.js';
 
 function picture(w: number, h: number, seed: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -74,16 +74,6 @@ function resultOf(host: FigmaHost, nodeId: string) {
   return { node: r, pixels: decodePng(host.imageBytes(fill.imageHash)) };
 }
 
-function diff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray): { max: number; mean: number } {
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    max = Math.max(max, d);
-    sum += d;
-  }
-  return { max, mean: sum / a.length };
-}
 
 async function stylize(): Promise<{ created: number; failed: number; cancelled: boolean; message: string }> {
   await ui.getByTestId('stylize').click();
@@ -111,11 +101,11 @@ async function expectMatchesCore(nodeId: string, nodeName: string): Promise<void
   expect(orig.parent!.children.indexOf(node)).toBe(orig.parent!.children.indexOf(orig) + 1);
   expect([pixels.width, pixels.height]).toEqual([input.width, input.height]);
   const ref = await referenceStylize(pack, 0, input);
-  const d = diff(pixels.data, ref);
+  const d = pixelDiff(pixels.data, ref);
   expect(d.max, `max channel difference vs core/cpu for ${nodeName}`).toBeLessThanOrEqual(3);
   expect(d.mean).toBeLessThan(0.5);
   // and it is not the input: the style did something
-  expect(diff(pixels.data, input.data).mean).toBeGreaterThan(5);
+  expect(pixelDiff(pixels.data, input.data).mean).toBeGreaterThan(5);
 }
 
 beforeAll(async () => {
@@ -129,11 +119,7 @@ beforeAll(async () => {
   await ui.getByTestId('style-option').first().waitFor({ timeout: 20_000 });
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 // Idle 2-core machine: the whole file takes ~20 s. Timeouts are generous because CI boxes are
 // shared (SwiftShader WebGPU slows down ~10× under load).

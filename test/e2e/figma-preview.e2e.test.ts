@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
 
 function picture(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -102,11 +102,7 @@ beforeAll(async () => {
   await ui.locator(`[data-testid=style-option][data-key="${pack.id}#0@mine"]`).waitFor({ timeout: 30_000 });
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 describe('live preview (wasm)', { timeout: 300_000 }, () => {
   it('appears for the selected layer, follows the style, toggles before/after and matches the run', async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { referenceStylize } from '../../plugins/figma/src/testing/make-pack.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ROOT, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ROOT, launchChromium, openPlugin, startServer, waitForRunDone, type Session, pixelDiff, closeAll } from './harness.js';
 
 /**
  * Plugin (wasm, float16 backbone as bundled) vs core (cpu, float32 backbone), per 8-bit channel.
@@ -49,16 +49,6 @@ let s: Session;
 let ui: FrameLocator;
 let baseWeights: Record<string, PackTensor>;
 
-function diff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    max = Math.max(max, d);
-    sum += d;
-  }
-  return { max, mean: sum / a.length };
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -72,11 +62,7 @@ beforeAll(async () => {
   expect(nodes.every((n) => n.pluginData.size === 0 && n.sharedPluginData.size === 0)).toBe(true);
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 describe('first open: built-in styles work with nothing imported', { timeout: 300_000 }, () => {
   it('starts with empty storage and every built-in style enabled', async () => {
@@ -111,14 +97,14 @@ describe('first open: built-in styles work with nothing imported', { timeout: 30
       expect([out.width, out.height]).toEqual([img.width, img.height]);
       const pack = await decodePack(new Uint8Array(readFileSync(join(ROOT, `models/packs/${style}.stylepack`))));
       const ref = await referenceStylize({ weights: baseWeights, styles: [pack.styles[0]!.tensors] } as never, 0, img);
-      const d = diff(out.data, ref);
+      const d = pixelDiff(out.data, ref);
       console.log(`first open, ${style}: plugin (wasm, float16 base) vs core (cpu, float32 base): max ${d.max}, mean ${d.mean.toFixed(3)}`);
       expect(d.max, style).toBeLessThanOrEqual(TOLERANCE.max);
       expect(d.mean, style).toBeLessThanOrEqual(TOLERANCE.mean);
-      expect(diff(out.data, img.data).mean, 'the style changed the picture').toBeGreaterThan(10);
+      expect(pixelDiff(out.data, img.data).mean, 'the style changed the picture').toBeGreaterThan(10);
       outputs.push(out.data);
     }
-    expect(diff(outputs[0]!, outputs[1]!).mean, 'the two styles look different').toBeGreaterThan(10);
+    expect(pixelDiff(outputs[0]!, outputs[1]!).mean, 'the two styles look different').toBeGreaterThan(10);
     // Still nothing imported: "Mine" and "This file" are empty; only settings were stored.
     const listing = await s.page.frames().find((f) => f !== s.page.mainFrame())!.evaluate(() => (window as unknown as { __stylepack: { library: { listing: { mine: { entries: unknown[] }; file: { entries: unknown[] } } } } }).__stylepack.library.listing);
     expect(listing.mine.entries).toEqual([]);
