@@ -1,7 +1,7 @@
 // Quality bench: how close do the packs get to per-image optimisation (Gatys et al.)?
 //   npm run bench -- --only=quality [--tag=NAME] [--packs=DIR] [--base=MODEL] [--photos=N|--full]
 //       [--styles=a,b] [--size=PX] [--opt-steps=N] [--refine-steps=N] [--learned=PAINTING|none]
-//       [--learned-steps=N] [--data=DIR] [--no-cache]
+//       [--learned-steps=N] [--data=DIR] [--cache=DIR] [--no-cache]
 //
 // For held-out photos (content/val) × paintings, three results per pair: the pack's feed-forward
 // output ("ff"), that output refined by per-image optimisation ("refine", --refine-steps), and
@@ -26,7 +26,7 @@ import { DEFAULT_BASE, PACKS_DIR, baseForPack, blendVectors, disposeVectors, enc
 import { loadStyleTensor } from '../packages/trainer/dist/samples.js';
 import { readImage, resizeRgba, writeImage } from '../packages/trainer/dist/io/images.js';
 import { median, printTable, writeResults } from './lib.mjs';
-import { OPTIMIZE_CODE, TRAIN_CODE, cacheKey, cachePath, codeVersion, fileSha256, readCachedImage, writeCacheFile, writeCachedImage } from './quality/cache.mjs';
+import { DEFAULT_CACHE_DIR, OPTIMIZE_CODE, TRAIN_CODE, cacheKey, cachePath, codeVersion, fileSha256, readCachedImage, setCacheDir, writeCacheFile, writeCachedImage } from './quality/cache.mjs';
 import { YARDSTICK, createYardstick } from './quality/yardstick.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +36,7 @@ const arg = (name, def) => process.argv.find((a) => a.startsWith(`--${name}=`))?
 const DATA = arg('data', process.env.STYLEPACK_DATA) ?? [join(ROOT, '..', 'shared', 'data'), join(ROOT, '..', '..', 'shared', 'data')].find(existsSync) ?? join(ROOT, '..', 'shared', 'data');
 const full = process.argv.includes('--full');
 const useCache = !process.argv.includes('--no-cache');
+setCacheDir(arg('cache', DEFAULT_CACHE_DIR));
 const size = Number(arg('size', 192));
 const optSteps = Number(arg('opt-steps', 400));
 const refineSteps = Number(arg('refine-steps', 40));

@@ -3,14 +3,20 @@
 // refine. Entries live in bench/cache/quality/ (git-ignored), named by a SHA-256 key over
 // everything that decides the result: the input files' bytes, the settings, and the source files
 // of the code that computes it (so an edit to that code recomputes instead of reusing stale
-// results). Delete the folder (or pass --no-cache) to recompute everything.
+// results). Delete the folder (or pass --no-cache) to recompute everything; --cache=DIR reads and
+// writes another folder.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CACHE_DIR = join(ROOT, 'bench', 'cache', 'quality');
+export const DEFAULT_CACHE_DIR = join(ROOT, 'bench', 'cache', 'quality');
+let cacheDir = DEFAULT_CACHE_DIR;
+/** Use another cache folder (--cache=DIR: e.g. the one a run in another worktree filled). */
+export function setCacheDir(dir) {
+  cacheDir = dir;
+}
 
 /** Source files (relative to the repository root) and installed packages a result depends on. */
 export const OPTIMIZE_CODE = {
@@ -71,7 +77,7 @@ export function cacheKey(fields) {
 }
 
 export function cachePath(kind, key, ext) {
-  return join(CACHE_DIR, kind, `${key}.${ext}`);
+  return join(cacheDir, kind, `${key}.${ext}`);
 }
 
 /** Write atomically (temp file + rename), so an interrupted run never leaves a half entry. */
