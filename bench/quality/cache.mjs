@@ -6,7 +6,7 @@
 // results). Delete the folder (or pass --no-cache) to recompute everything; --cache=DIR reads and
 // writes another folder.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,7 @@ export function setCacheDir(dir) {
   cacheDir = dir;
 }
 
-/** Source files (relative to the repository root) and installed packages a result depends on. */
+/** Source files or folders (relative to the repository root) and installed packages a result depends on. */
 export const OPTIMIZE_CODE = {
   files: [
     'packages/core/src/optimize/optimize.ts',
@@ -45,6 +45,7 @@ export const TRAIN_CODE = {
     'packages/core/src/model/generator.ts',
     'packages/core/src/model/instance-norm.ts',
     'packages/core/src/model/layers.ts',
+    'packages/core/src/style', // the learn-a-style loop's home once issue 12 item 4 lands there
   ],
   packages: OPTIMIZE_CODE.packages,
 };
@@ -60,9 +61,16 @@ function packageVersion(name) {
   }
 }
 
+/** Files under a folder (sorted, tests left out), or the file itself. */
+function sourceFiles(rel) {
+  const p = join(ROOT, rel);
+  if (!existsSync(p) || !statSync(p).isDirectory()) return [rel];
+  return readdirSync(p).sort().flatMap((n) => (n.includes('.test.') ? [] : sourceFiles(join(rel, n))));
+}
+
 /** One hash over the listed sources (a missing file counts as its own state). */
 export function codeVersion({ files, packages }) {
-  const parts = files.map((f) => {
+  const parts = files.flatMap(sourceFiles).map((f) => {
     const p = join(ROOT, f);
     return `${f}:${existsSync(p) ? fileSha256(p) : 'missing'}`;
   });
