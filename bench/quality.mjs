@@ -109,7 +109,7 @@ async function photoTensor(name) {
   return rgbaToTensor(await resizeRgba(img, fit.width, fit.height));
 }
 
-/** Mean total loss over 25-step windows: the convergence curve kept with each cached result. */
+/** Median total loss over 25-step windows: the convergence curve kept with each cached result. */
 const lossCurve = (history) => Array.from({ length: Math.ceil(history.length / 25) }, (_, i) => median(history.slice(i * 25, i * 25 + 25).map((s) => s.losses.total)));
 
 /** Per-image optimisation from the photo, from the cache when the same inputs were optimised before. */
