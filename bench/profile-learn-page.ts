@@ -46,7 +46,7 @@ interface Opts {
   await step(); // warm-up
   const before = tf.memory().numTensors;
   const info = await tf.profile(step);
-  const kernels = info.kernels.map((k) => ({ name: k.name, ms: typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0 }));
+  const kernels = info.kernels.map((k) => ({ name: k.name, shapes: k.inputShapes.map((s) => (s ? s.join('×') : '')).join(' · '), ms: typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0 }));
   const walls: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
@@ -88,4 +88,32 @@ interface Opts {
     sps = p.stepsPerSec;
   });
   return { stepsPerSec: sps, stepMs: at.slice(1).map((t, i) => t - at[i]!), leaked: tf.memory().numTensors - before };
+};
+
+/**
+ * The content-target change A/B in one page: two trainers on the same generator and loss network,
+ * one whose loss network ignores `only` (the content batch runs to the deepest style tap, as before
+ * 2026-12-04), steps interleaved (ABBA order); medians of the step wall times.
+ */
+(window as unknown as { ab: (o: Opts) => Promise<unknown> }).ab = async ({ size, batch, steps }: Opts) => {
+  const meta = (await (await fetch('lossnet.json')).json()) as { modelTopology: unknown; weightsManifest: unknown };
+  const weightData = (await bytes('lossnet.bin')).buffer as ArrayBuffer;
+  const taps = [...DEFAULT_STYLE_TAPS];
+  const lossNet = createLossNetwork({ ...meta, weightData }, { taps });
+  const wholeNet = { taps: lossNet.taps, features: (x: tf.Tensor4D, only?: readonly number[]) => { const all = lossNet.features(x); return only ? only.map((i) => all[i]!) : all; } };
+  const g = new Generator(generatorPreset('lite', { widthMultiplier: 1, numStyles: 1 }), 1);
+  const styleImages = [tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 10) as tf.Tensor4D];
+  const make = (net: typeof wholeNet) => new Trainer({ generator: g, lossNet: net, contentTap: taps.indexOf(DEFAULT_CONTENT_TAP), styleTaps: taps.map((_, i) => i), styleImages, mode: 'fit-style', seed: 1, weights: { adversarial: 0 } });
+  const trainers = [make(wholeNet), make(lossNet)];
+  const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const ms: number[][] = [[], []];
+  for (let i = 0; i < steps + 1; i++) {
+    for (const k of i % 2 ? [1, 0] : [0, 1]) {
+      const t0 = performance.now();
+      await trainers[k]!.trainStepAsync(x);
+      if (i > 0) ms[k]!.push(performance.now() - t0); // step 0 of each: warm-up
+    }
+  }
+  const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
+  return { before: med(ms[0]!), after: med(ms[1]!), n: steps };
 };

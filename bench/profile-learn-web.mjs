@@ -1,7 +1,8 @@
 // Per-kernel profile of one "Learn style" step in headless Chromium, on tfjs's wasm backend with
 // stylepack's fast kernels on one thread (the plugin iframe's configuration: no
 // SharedArrayBuffer): the browser twin of bench/profile-learn.mjs, same model and table.
-//   node bench/profile-learn-web.mjs [--size=256] [--batch=2] [--steps=3]
+//   node bench/profile-learn-web.mjs [--size=256] [--batch=2] [--steps=3] [--shapes] [--learner] [--ab]
+// --ab: the trainer's content target to the content tap vs to the deepest tap, steps interleaved.
 // Needs /usr/bin/chromium (or CHROMIUM_PATH) and the built packages (npm run build).
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
@@ -61,9 +62,20 @@ try {
       await window.run({ ...o, steps: 0 }); // backend and kernels as below; its own step is a warm-up
       return window.runLearner(o);
     }, { size, batch, steps });
-    console.log(`StyleLearner ${size}² b2: ${r.stepsPerSec?.toFixed(3)} steps/s as the panel reports it; step-to-step ms ${r.stepMs.map((m) => m.toFixed(0)).join(', ')}; tensors leaked ${r.leaked}`);
-    process.exit(0);
-  }
+    console.log(`StyleLearner ${size}² b2: ${r.stepsPerSec?.toFixed(3)} steps/s as the panel reports it; step-to-step ms ${r.stepMs.map((m) => m.toFixed(0)).join(', ')}; tensors left ${r.leaked} (the learner's cached loss network)`);
+  } else if (process.argv.includes('--ab')) {
+    const r = await page.evaluate(async (o) => {
+      await window.run({ ...o, steps: 0 }); // backend and kernels
+      return window.ab(o);
+    }, { size, batch, steps });
+    console.log(`content target to the deepest tap (before) vs to the content tap (after), median of ${r.n} interleaved steps each: ${r.before.toFixed(0)} vs ${r.after.toFixed(0)} ms (${(r.before / r.after).toFixed(3)}×)`);
+  } else await profile(page);
+} finally {
+  await browser.close();
+  server.close();
+}
+
+async function profile(page) {
   const r = await page.evaluate((o) => window.run(o), { size, batch, steps });
   const by = new Map();
   let total = 0;
@@ -78,7 +90,9 @@ try {
   console.log(`\nLearn step ${size}² b${batch} (Chromium): wall ${r.walls.map((w) => w.toFixed(0)).join(', ')} ms (unprofiled), kernel sum ${total.toFixed(0)} ms, ${r.kernels.length} kernel calls, tensors leaked per step ${r.leaked / (steps + 1)}`);
   console.log('| kernel | calls | ms | % |\n|---|---|---|---|');
   for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(0)} | ${((100 * e.ms) / total).toFixed(1)} |`);
-} finally {
-  await browser.close();
-  server.close();
+  // --shapes: the 15 slowest single kernel calls with their input shapes.
+  if (process.argv.includes('--shapes')) {
+    console.log('\n| kernel | input shapes | ms |\n|---|---|---|');
+    for (const k of [...r.kernels].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(`| ${k.name} | ${k.shapes} | ${k.ms.toFixed(1)} |`);
+  }
 }
