@@ -14,9 +14,11 @@ interface Opts {
   size: number;
   batch: number;
   steps: number;
+  /** Start the backend and the fast kernels only. */
+  setupOnly?: boolean;
 }
 
-(window as unknown as { run: (o: Opts) => Promise<unknown> }).run = async ({ size, batch, steps }: Opts) => {
+(window as unknown as { run: (o: Opts) => Promise<unknown> }).run = async ({ size, batch, steps, setupOnly }: Opts) => {
   setWasmPaths(new URL('wasm/', location.href).href);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to start');
@@ -29,6 +31,7 @@ interface Opts {
     threadedFma: await bytes('native/kernels-fma.wasm'),
     heap: await bytes('native/heap-kernels.wasm'),
   });
+  if (setupOnly) return { fast: fast.line };
   const meta = (await (await fetch('lossnet.json')).json()) as { modelTopology: unknown; weightsManifest: unknown };
   const weightData = (await bytes('lossnet.bin')).buffer as ArrayBuffer;
   const taps = [...DEFAULT_STYLE_TAPS];

@@ -59,13 +59,13 @@ try {
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
   if (learner) {
     const r = await page.evaluate(async (o) => {
-      await window.run({ ...o, steps: 0 }); // backend and kernels as below; its own step is a warm-up
+      await window.run({ ...o, setupOnly: true }); // backend and kernels as below, nothing run yet (as in the plugin)
       return window.runLearner(o);
     }, { size, batch, steps });
     console.log(`StyleLearner ${size}² b2: ${r.stepsPerSec?.toFixed(3)} steps/s as the panel reports it; step-to-step ms ${r.stepMs.map((m) => m.toFixed(0)).join(', ')}; tensors left ${r.leaked} (the learner's cached loss network)`);
   } else if (process.argv.includes('--ab')) {
     const r = await page.evaluate(async (o) => {
-      await window.run({ ...o, steps: 0 }); // backend and kernels
+      await window.run({ ...o, setupOnly: true }); // backend and kernels
       return window.ab(o);
     }, { size, batch, steps });
     console.log(`content target to the deepest tap (before) vs to the content tap (after), median of ${r.n} interleaved steps each: ${r.before.toFixed(0)} vs ${r.after.toFixed(0)} ms (${(r.before / r.after).toFixed(3)}×)`);
