@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, crc32, generatorPreset } from '@stylepack/core';
-import { baseModelFromGenerator, encodeBaseModel, encodeStylePack } from '../../packages/trainer/src/models.js';
+import { Generator, crc32, encodeStylePack, generatorPreset } from '@stylepack/core';
+import { baseModelFromGenerator, encodeBaseModel } from '../../packages/trainer/src/models.js';
 import { cli, ensureBuilt, spawnBin, tempDir, writePng } from './helpers.js';
 
 const tmp = tempDir('errors');

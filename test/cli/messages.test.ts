@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeStylePack } from '../../packages/trainer/src/models.js';
+import { encodeStylePack } from '@stylepack/core';
 import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('messages');

@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rgbaToTensor } from '@stylepack/core';
+import { encodeStylePack, rgbaToTensor } from '@stylepack/core';
 import { editPack, joinPack, prng, splitPack } from '../../packages/core/src/pack/fixtures/testkit.js';
 import { readImage } from '../../packages/trainer/src/io/images.js';
-import { baseForPack, blendVectors, disposeVectors, encodeStylePack, generatorFor, readPack } from '../../packages/trainer/src/models.js';
+import { baseForPack, blendVectors, disposeVectors, generatorFor, readPack } from '../../packages/trainer/src/models.js';
 import { cli, tempDir, writePng, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('packfuzz');

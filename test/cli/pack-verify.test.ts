@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBaseModel, encodeStylePack, type BaseModel } from '../../packages/trainer/src/models.js';
+import { encodeStylePack } from '@stylepack/core';
+import { encodeBaseModel, type BaseModel } from '../../packages/trainer/src/models.js';
 import { cli, tempDir, writeTinyBase } from './helpers.js';
 
 const tmp = tempDir('verify');

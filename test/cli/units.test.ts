@@ -3,7 +3,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { ContentDataset, resampleTaps, stepSeed } from '../../packages/trainer/src/dataset.js';
+import { stepSeed } from '@stylepack/core';
+import { ContentDataset, resampleTaps } from '../../packages/trainer/src/dataset.js';
 import { compactHistory } from '../../packages/trainer/src/commands/pretrain.js';
 import { lossCurveSvg } from '../../packages/trainer/src/plot.js';
 import { Progress } from '../../packages/trainer/src/progress.js';

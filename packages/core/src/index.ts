@@ -25,3 +25,4 @@ export {
   type NormActivation,
 } from './kernel-names.js';
 export * from './optimize/index.js';
+export * from './style/index.js';

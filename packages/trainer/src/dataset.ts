@@ -5,7 +5,7 @@
 // [min, max], limited by the image), resized to size×size. The generator then sees objects at
 // many scales, so what it paints does not depend on one fixed photo resolution.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@stylepack/core';
+import { Rng, stepSeed } from '@stylepack/core';
 import { CliError } from './errors.js';
 import { listImages, readImage, resizeRgba } from './io/images.js';
 
@@ -20,14 +20,6 @@ interface Item {
 export interface DatasetOptions {
   /** Source-crop scale range [min, max] (crop side = size·k); default: no rescaling. */
   scale?: [number, number];
-}
-
-/** Mix seed and step into a well-spread 32-bit RNG seed. */
-export function stepSeed(seed: number, step: number): number {
-  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**

@@ -14,18 +14,21 @@ import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import {
   Generator,
   PACK_LIMITS,
   PackError,
+  StyleMismatchError,
   backboneSha256,
+  blendStyleVectors,
   packTooLargeMessage,
   decodePack,
   encodePack,
+  generatorConfigFromWeights,
+  generatorFor as coreGeneratorFor,
   generatorLayers,
   readParams,
-  writeParams,
+  styleShapes as coreStyleShapes,
   type GeneratorConfig,
   type GeneratorPreset,
   type PackMeta,
@@ -38,6 +41,8 @@ import { CliError } from './errors.js';
 import { readErrorMessage } from './io/fs-errors.js';
 
 export { backboneSha256 };
+/** Kept for scripts that import it from here (bench/quality.mjs); the home is core's disposeStyleVectors. */
+export { disposeStyleVectors as disposeVectors } from '@stylepack/core';
 
 /** The repository's models/ folder, found from this package's own location (src/ or dist/). */
 export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -94,12 +99,6 @@ export async function baseModelFromGenerator(g: Generator, styleNames: string[],
   };
 }
 
-/** Pack id from a free-form name: lower-case letters, digits and dashes. */
-export function slug(name: string): string {
-  const s = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
-  return s || 'style';
-}
-
 export type Meta = Pick<PackMeta, 'author' | 'licence' | 'description'> & { training?: Record<string, unknown> };
 
 export async function encodeBaseModel(base: BaseModel, meta: Meta): Promise<Uint8Array> {
@@ -118,29 +117,6 @@ export async function encodeBaseModel(base: BaseModel, meta: Meta): Promise<Uint
       weights: base.backbone,
     },
     { encoding: 'float32', weightsEncoding: 'float32' },
-  );
-}
-
-export async function encodeStylePack(
-  base: Pick<BaseModel, 'id' | 'sha256'>,
-  style: StyleEntry,
-  meta: Meta & { id?: string; preview?: { png: Uint8Array; width: number; height: number } },
-): Promise<Uint8Array> {
-  return encodePack(
-    {
-      meta: {
-        id: meta.id ?? slug(style.name),
-        name: style.name,
-        author: meta.author,
-        licence: meta.licence,
-        description: meta.description,
-        baseModel: { id: base.id, sha256: base.sha256 },
-        training: meta.training,
-      },
-      styles: [style],
-      preview: meta.preview,
-    },
-    { encoding: 'float16' },
   );
 }
 
@@ -174,8 +150,7 @@ export function inferArchitecture(pack: StylePack, path: string): Architecture {
   const w = pack.weights!;
   const c1 = w['c1/w'];
   if (!c1 || c1.shape.length !== 4) throw new CliError(`${path} has weights but no generator layer "c1/w"; it is not a stylepack base model.`);
-  const resBlocks = Object.keys(w).filter((k) => /^r\d+a\/w$/.test(k)).length;
-  const config = { width: c1.shape[3], resBlocks, outerKernel: c1.shape[0] };
+  const { numStyles: _n, ...config } = generatorConfigFromWeights(w);
   const recorded = (pack.manifest.training as Record<string, unknown> | undefined)?.architecture as Partial<Architecture> | undefined;
   const preset = recorded?.preset === 'lite' || recorded?.preset === 'johnson' ? recorded.preset : 'custom';
   return { preset, widthMultiplier: typeof recorded?.widthMultiplier === 'number' ? recorded.widthMultiplier : 1, config };
@@ -209,59 +184,25 @@ export async function loadBaseModel(path: string): Promise<BaseModel> {
 
 /** The shapes every style of this base must have. */
 export function styleShapes(base: BaseModel): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const l of generatorLayers({ ...base.arch.config, numStyles: 1 })) {
-    if (!l.norm) continue;
-    out[`${l.name}/gamma`] = [l.cout];
-    out[`${l.name}/beta`] = [l.cout];
-  }
-  return out;
+  return coreStyleShapes(base.arch.config);
 }
 
-/** A generator holding the base backbone and the given styles' vectors as its tables. */
+/** A generator holding the base backbone and the given styles' vectors as its tables (core's generatorFor). */
 export function generatorFor(base: BaseModel, styles: StyleEntry[] = base.styles.slice(0, 1)): Generator {
-  const n = Math.max(1, styles.length);
-  const g = new Generator({ ...base.arch.config, numStyles: n });
-  const values: Record<string, PackTensor> = { ...base.backbone };
-  for (const { name, channels } of g.normLayers) {
-    for (const kind of ['gamma', 'beta'] as const) {
-      const data = new Float32Array(n * channels).fill(kind === 'gamma' ? 1 : 0);
-      styles.forEach((s, i) => data.set(s.tensors[`${name}/${kind}`].data, i * channels));
-      values[`${name}/${kind}`] = { shape: [n, channels], data };
-    }
-  }
-  writeParams(g.params, values as Record<string, { shape: number[]; data: Float32Array }>, 'base model weights');
-  return g;
+  return coreGeneratorFor(base.backbone, styles.map((s) => s.tensors), base.arch.config);
 }
 
 /** Blend of styles' vectors (weights normalised to sum 1) as tensors for Generator.stylize. */
 export function blendVectors(base: BaseModel, parts: { style: StyleEntry; weight: number }[]): StyleVectors {
-  const total = parts.reduce((a, p) => a + p.weight, 0);
-  if (!(total > 0)) throw new CliError('Style mix weights must add up to more than 0.');
-  const out: StyleVectors = {};
-  const shapes = styleShapes(base);
-  for (const key of Object.keys(shapes)) {
-    if (!key.endsWith('/gamma')) continue;
-    const layer = key.slice(0, -'/gamma'.length);
-    const c = shapes[key][0];
-    const g = new Float32Array(c);
-    const b = new Float32Array(c);
-    for (const { style, weight } of parts) {
-      const sg = style.tensors[`${layer}/gamma`]?.data;
-      const sb = style.tensors[`${layer}/beta`]?.data;
-      if (!sg || !sb || sg.length !== c || sb.length !== c) throw new CliError(`Style "${style.name}" does not fit this base model (layer ${layer}).`);
-      for (let i = 0; i < c; i++) {
-        g[i] += (weight / total) * sg[i];
-        b[i] += (weight / total) * sb[i];
-      }
-    }
-    out[layer] = { gamma: tf.tensor2d(g, [1, c]), beta: tf.tensor2d(b, [1, c]) };
+  try {
+    return blendStyleVectors(
+      parts.map((p) => ({ tables: p.style.tensors, weight: p.weight, name: p.style.name })),
+      styleShapes(base),
+    );
+  } catch (e) {
+    if (e instanceof StyleMismatchError) throw new CliError(e.message, { cause: e });
+    throw e;
   }
-  return out;
-}
-
-export function disposeVectors(v: StyleVectors): void {
-  for (const { gamma, beta } of Object.values(v)) tf.dispose([gamma, beta]);
 }
 
 /** Names of the built-in packs (models/packs/*.stylepack). */

@@ -1,12 +1,12 @@
 // Unit tests of the plugin's pure parts and its model engine (Node, tfjs cpu backend).
 import * as tf from '@tensorflow/tfjs';
-import { resampleRgb } from '@stylepack/core';
+import { generatorConfigFromWeights, resampleRgb } from '@stylepack/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sanitize } from './main/storage.js';
 import { DEFAULT_SETTINGS } from './protocol.js';
 import { planExport } from './shared/geometry.js';
 import { makeTestPack, referenceStylize, type TestPack } from './testing/make-pack.js';
-import { PackLibrary, StyleEngine, TARGET_TILE_MS, inferGeneratorConfig, tileSizeForSpeed } from './ui/engine.js';
+import { PackLibrary, StyleEngine, TARGET_TILE_MS, tileSizeForSpeed } from './ui/engine.js';
 
 function pattern(width: number, height: number, seed = 3): { width: number; height: number; data: Uint8Array } {
   const data = new Uint8Array(width * height * 4);
@@ -77,7 +77,7 @@ describe('StyleEngine (cpu)', () => {
   });
 
   it('infers the generator from the weights', () => {
-    expect(inferGeneratorConfig(pack.weights)).toEqual({ width: 8, outerKernel: 9, resBlocks: 3, numStyles: 1 });
+    expect(generatorConfigFromWeights(pack.weights)).toEqual({ width: 8, outerKernel: 9, resBlocks: 3, numStyles: 1 });
   });
 
   it('matches @stylepack/core run directly, loads the model once and leaks no tensors', async () => {

@@ -35,11 +35,11 @@ function tinyLossNet(): FeatureExtractor & { dispose(): void } {
   const w2 = tf.tensor4d(data(16 * 24, 23).map((v) => (v - 0.5) * 0.5), [1, 1, 16, 24]);
   return {
     taps: ['a', 'b', 'c'],
-    features(x: tf.Tensor4D): tf.Tensor4D[] {
+    features(x: tf.Tensor4D, only?: readonly number[]): tf.Tensor4D[] {
       const a = tf.relu6(tf.conv2d(x, w1, 1, 'same'));
       const b = tf.relu6(tf.depthwiseConv2d(a, dw, 2, 'same'));
       const c = tf.relu6(tf.conv2d(b, w2, 1, 'valid'));
-      return [a, b, c];
+      return only ? only.map((i) => [a, b, c][i]!) : [a, b, c];
     },
     dispose() {
       tf.dispose([w1, dw, w2]);

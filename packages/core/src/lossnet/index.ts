@@ -15,8 +15,10 @@ export interface LossNetwork {
   /**
    * x: NHWC float32 RGB in [0,1] (any H, W ≥ 32; multiples of 16 keep the Keras padding exact).
    * Returns one feature map per tap, in `taps` order. Tidy: only the returned tensors survive.
+   * `only` (indices into `taps`): return just those, in that order, running the network only as
+   * deep as they need (e.g. the trainer's content target stops at block 6 of 10).
    */
-  features(x: tf.Tensor4D): tf.Tensor4D[];
+  features(x: tf.Tensor4D, only?: readonly number[]): tf.Tensor4D[];
   dispose(): void;
 }
 
@@ -123,17 +125,23 @@ export function createLossNetwork(src: MobileNetSource, opts: LossNetworkOptions
     taps: Object.freeze([...taps]),
     featureTransform,
     inputRange,
-    features(x: tf.Tensor4D): tf.Tensor4D[] {
+    features(x: tf.Tensor4D, only?: readonly number[]): tf.Tensor4D[] {
       const p = plan;
+      const names = only
+        ? only.map((i) => {
+            if (!Number.isInteger(i) || i < 0 || i >= taps.length) throw new Error(`LossNetwork.features: tap index ${i} is out of range (0..${taps.length - 1}).`);
+            return taps[i]!;
+          })
+        : taps;
       if (!p) throw new Error('LossNetwork.features: the network was disposed.');
       if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`LossNetwork.features: expected [B, H, W, 3] RGB, got [${x.shape.join(', ')}].`);
       if (x.shape[1] < LOSSNET_MIN_SIDE || x.shape[2] < LOSSNET_MIN_SIDE) throw new Error(`LossNetwork.features: input ${x.shape[1]}×${x.shape[2]} is too small (≥ ${LOSSNET_MIN_SIDE}×${LOSSNET_MIN_SIDE}).`);
       return tf.tidy(() => {
         const input = tf.cast(x, 'float32') as tf.Tensor4D;
-        const outs = runPlan(p, preprocessForMobileNet(input, inputRange));
+        const outs = runPlan(p, preprocessForMobileNet(input, inputRange), names);
         // The RGB tap is the image, not a feature: never transformed, always a fresh tensor (the
         // caller may dispose what features() returns without disposing x).
-        return outs.map((f, i) => (taps[i] === RGB_TAP ? (f === x ? tf.clone(f) : f) : applyFeatureTransform(f, featureTransform)));
+        return outs.map((f, i) => (names[i] === RGB_TAP ? (f === x ? tf.clone(f) : f) : applyFeatureTransform(f, featureTransform)));
       });
     },
     dispose(): void {

@@ -163,6 +163,25 @@ describe('loss network (nsfwjs MobileNetV2 ≤ block_10)', () => {
     tf.dispose([x, g, d]);
   });
 
+  it('features(x, only) returns those taps, equal to the full run, and stops the network at the deepest one', async () => {
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const all = net.features(x);
+    const before = tf.memory().numTensors;
+    // (tf.profile returns the same object each time: read the count before the next call.)
+    const kernels = async (f: () => void) => (await tf.profile(() => tf.tidy(f))).kernels.length;
+    const full = await kernels(() => void net.features(x));
+    const shallow = await kernels(() => void net.features(x, [1]));
+    expect(tf.memory().numTensors).toBe(before);
+    // The network stops at the block-3 tap: about a third of the kernels of the run to block 10.
+    expect(shallow).toBeLessThan(full * 0.5);
+    const [t2, t0] = net.features(x, [2, 0]);
+    expect(t2.shape).toEqual(all[2].shape);
+    expect(Array.from(await t2.data())).toEqual(Array.from(await all[2].data()));
+    expect(Array.from(await t0.data())).toEqual(Array.from(await all[0].data()));
+    expect(() => net.features(x, [net.taps.length])).toThrow(/tap index 4 is out of range \(0\.\.3\)/);
+    tf.dispose([x, ...all, t2, t0]);
+  });
+
   it('leaks no tensors (features and gradient under tidy)', () => {
     const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
     const before = tf.memory().numTensors;

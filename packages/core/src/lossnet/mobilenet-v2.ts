@@ -334,17 +334,23 @@ export function disposePlanSteps(steps: PlanStep[]): void {
 }
 
 /**
- * Run the plan on an already-preprocessed NHWC input; returns the tap tensors in plan.taps order.
+ * Run the plan on an already-preprocessed NHWC input; returns the tap tensors in `taps` order
+ * (default plan.taps; a subset of them runs the plan only as far as they need).
  * Call inside tf.tidy (intermediates are not disposed here) — LossNetwork.features does.
  */
-export function runPlan(plan: MobileNetPlan, x: tf.Tensor4D): tf.Tensor4D[] {
+export function runPlan(plan: MobileNetPlan, x: tf.Tensor4D, taps: readonly string[] = plan.taps): tf.Tensor4D[] {
   const env = new Map<string, tf.Tensor4D>();
   const get = (n: string): tf.Tensor4D => {
     const t = env.get(n);
     if (!t) throw new Error(`loss network: tensor ${n} is not computed yet (bad plan order).`);
     return t;
   };
+  // The plan is in topological order: stop after the last step a requested tap needs (a tap at
+  // block 6 skips the rest of the network).
+  const wanted = new Set(taps);
+  let remaining = wanted.size;
   for (const s of plan.steps) {
+    if (remaining === 0) break;
     let y: tf.Tensor4D;
     switch (s.kind) {
       case 'input':
@@ -372,6 +378,7 @@ export function runPlan(plan: MobileNetPlan, x: tf.Tensor4D): tf.Tensor4D[] {
         break;
     }
     env.set(s.out, y);
+    if (wanted.has(s.out)) remaining--;
   }
-  return plan.taps.map(get);
+  return taps.map(get);
 }

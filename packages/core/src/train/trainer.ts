@@ -18,7 +18,8 @@ import { registerMirrorPadGradientFix } from '../gradients/tfjs-fixes.js';
 /** What the trainer needs from a loss network (see lossnet/): feature maps per tap. */
 export interface FeatureExtractor {
   readonly taps: readonly string[];
-  features(x: tf.Tensor4D): tf.Tensor4D[];
+  /** Every tap's map; with `only` (tap indices) just those, in that order (and computed no deeper than needed). */
+  features(x: tf.Tensor4D, only?: readonly number[]): tf.Tensor4D[];
 }
 
 export interface LossWeights {
@@ -255,7 +256,12 @@ export class Trainer {
     const gParams: Record<string, tf.Variable> = this.mode === 'full' ? g.params : this.fitParams;
     let gradNormT: tf.Tensor | null = null;
     tf.tidy(() => {
-      const contentTarget = tf.tidy(() => this.opts.lossNet.features(content)[this.opts.contentTap]);
+      // The content target needs the network only as deep as the content tap (block 6 of 10 by default).
+      const contentTarget = tf.tidy(() => {
+        const f = this.opts.lossNet.features(content, [this.opts.contentTap]);
+        if (f.length !== 1) throw new Error(`The loss network returned ${f.length} feature maps for one requested tap: its features(x, only) must honour \`only\`.`);
+        return f[0]!;
+      });
       const pick = (table: tf.Tensor3D) => (this.mode === 'full' ? tf.gather(table, tf.tensor1d(styles, 'int32')) : table) as tf.Tensor3D;
       const targets = this.styleGrams.map(pick);
       const colorTarget = pick(this.colorGrams);

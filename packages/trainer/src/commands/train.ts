@@ -1,17 +1,18 @@
 // stylepack train: learn a new style from one painting by fitting only its norm vectors on the
-// frozen base model (Trainer mode 'fit-style'), starting from the closest built-in style.
+// frozen base model, starting from the closest built-in style: core's StyleLearning (the same
+// loop as the plugin's Learn); this file adds files, progress, checkpoints and Ctrl-C.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Trainer, gram, type LossNetwork } from '@stylepack/core';
+import { LearnDivergedError, StyleLearning, encodeStylePack, slug, thinSeries } from '@stylepack/core';
 import { choice, flag, num, parse, str } from '../args.js';
 import { interruptSignal, log, out, type Command, type RunContext } from '../command.js';
 import { ContentDataset } from '../dataset.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { writeAtomic } from '../io/atomic.js';
 import { firstOverwrite } from '../io/same-file.js';
-import { DEFAULT_BASE, EXAMPLES_DIR, blendVectors, disposeVectors, encodeStylePack, generatorFor, loadBaseModel, slug, type BaseModel } from '../models.js';
+import { DEFAULT_BASE, EXAMPLES_DIR, generatorFor, loadBaseModel } from '../models.js';
 import { Progress } from '../progress.js';
 import { BACKEND_CHOICES, createLossNet, setupBackend } from '../runtime.js';
 import { checkpointPathFor, removeCheckpoint, resumeTraining, saveTraining, type LossHistory } from '../train-checkpoint.js';
@@ -41,36 +42,6 @@ Options:
 
 Ctrl-C stops after the current step without writing the pack (exit 130).
 Exit codes: 0 written, 1 failure, 2 usage error, 130 interrupted.`;
-
-/** Σ over taps of mean squared Gram difference. */
-function gramDistance(net: LossNetwork, a: tf.Tensor4D, targets: tf.Tensor3D[]): number {
-  return tf.tidy(() => {
-    const f = net.features(a);
-    return tf.addN(f.map((t, i) => tf.mean(tf.squaredDifference(gram(t), targets[i])))).dataSync()[0];
-  });
-}
-
-/** The base style whose result on `content` is closest to the painting, by Gram distance. */
-function closestStyle(base: BaseModel, net: LossNetwork, content: tf.Tensor4D, painting: tf.Tensor4D): { index: number; distance: number } | null {
-  if (base.styles.length === 0) return null;
-  const g = generatorFor(base);
-  const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
-  let best = { index: -1, distance: Infinity };
-  try {
-    base.styles.forEach((style, i) => {
-      const v = blendVectors(base, [{ style, weight: 1 }]);
-      const y = g.stylize(content, v);
-      const dist = gramDistance(net, y, targets);
-      y.dispose();
-      disposeVectors(v);
-      if (dist < best.distance) best = { index: i, distance: dist };
-    });
-  } finally {
-    tf.dispose(targets);
-    g.dispose();
-  }
-  return best;
-}
 
 async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const C = 'train';
@@ -118,21 +89,22 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const data = await ContentDataset.load(contentDir, size, seed, log);
   const probe = data.centreCrop(0);
   const g = generatorFor(base);
-  let trainer: Trainer | undefined;
+  let learning: StyleLearning | undefined;
   const interrupt = interruptSignal(() => log(`interrupt: stopping after the current step; ${checkpointEvery ? `saving ${ckptPath}` : 'no pack will be written'}`));
   try {
-    const closest = closestStyle(base, net, probe, painting.tensor);
-    let fitInit: Record<string, { gamma: Float32Array; beta: Float32Array }> | undefined;
-    let initFrom: string | null = null;
-    if (closest) {
-      const s = base.styles[closest.index];
-      initFrom = s.name;
-      fitInit = {};
-      for (const { name: layer } of g.normLayers) fitInit[layer] = { gamma: s.tensors[`${layer}/gamma`].data, beta: s.tensors[`${layer}/beta`].data };
-      log(`starting from the closest built-in style: ${s.name} (Gram distance ${closest.distance.toPrecision(3)})`);
-    }
-    trainer = new Trainer({ generator: g, lossNet: net, contentTap, styleTaps, styleImages: [painting.tensor], mode: 'fit-style', fitInit, seed, weights: { adversarial: 0 } });
-    const tr = trainer;
+    learning = await StyleLearning.start({
+      generator: g,
+      lossNet: net,
+      contentTap,
+      styleTaps,
+      painting: painting.tensor,
+      probe,
+      candidates: base.styles.map((s) => ({ label: s.name, tables: s.tensors })),
+      seed,
+    });
+    const initFrom = learning.initFrom?.label ?? null;
+    if (learning.initFrom) log(`starting from the closest built-in style: ${learning.initFrom.label} (Gram distance ${learning.initFrom.distance.toPrecision(3)})`);
+    const tr = learning.trainer;
     // Everything that must match for a checkpoint to continue this run.
     const settings = { style: createHash('sha256').update(await readFile(stylePath)).digest('hex'), base: base.sha256, name, size, batch, seed, content: contentDir };
     let losses: LossHistory = { content: [], style: [], tv: [] };
@@ -145,19 +117,23 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
     }
     const progress = new Progress({ label: 'train', total: steps, start: tr.step });
     const t0 = performance.now();
-    await tr.fit({
-      steps: Math.max(0, steps - tr.step),
-      batch: (step) => data.batch(step, batch),
-      signal: interrupt.signal,
-      onStep: async (r) => {
-        if (!Number.isFinite(r.losses.generator)) throw new CliError(`Training diverged at step ${r.step}; try another --seed or a smaller --size.`);
-        losses.content.push(r.losses.content);
-        losses.style.push(r.losses.style);
-        losses.tv.push(r.losses.tv);
-        progress.update(tr.step, { loss: r.losses.generator, c: r.losses.content, s: r.losses.style });
-        if (checkpointEvery && tr.step % checkpointEvery === 0 && tr.step < steps) await saveTraining(tr, ckptPath, settings, losses);
-      },
-    });
+    try {
+      await learning.fit({
+        steps,
+        batch: (step) => data.batch(step, batch),
+        signal: interrupt.signal,
+        onStep: async (r) => {
+          losses.content.push(r.losses.content);
+          losses.style.push(r.losses.style);
+          losses.tv.push(r.losses.tv);
+          progress.update(tr.step, { loss: r.losses.generator, c: r.losses.content, s: r.losses.style });
+          if (checkpointEvery && tr.step % checkpointEvery === 0 && tr.step < steps) await saveTraining(tr, ckptPath, settings, losses);
+        },
+      });
+    } catch (e) {
+      if (e instanceof LearnDivergedError) throw new CliError(`Training diverged at step ${e.step}; try another --seed or a smaller --size.`, { cause: e });
+      throw e;
+    }
     progress.done();
     if (interrupt.signal.aborted && tr.step < steps) {
       if (checkpointEvery) await saveTraining(tr, ckptPath, settings, losses);
@@ -165,19 +141,17 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
       return EXIT.interrupted;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const tensors = await tr.fittedStyle();
-    const style = { name, tensors: Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: [v.shape[v.shape.length - 1]], data: v.data }])) };
-    const preview = tf.tidy(() => g.stylize(probe, tr.fittedVectors()));
+    const style = { name, tensors: await learning.tables() };
+    const fitted = learning;
+    const preview = tf.tidy(() => g.stylize(probe, fitted.vectors()));
     const previewImg = await tensorToRgba(preview);
     preview.dispose();
-    // Keep the stored series short: at most ~200 points per loss.
-    const thin = (a: number[]) => (a.length <= 200 ? a : a.filter((_, i) => i % Math.ceil(a.length / 200) === 0 || i === a.length - 1));
     const bytes = await encodeStylePack(base, style, {
       id: slug(name),
       author: str(p, 'author') ?? 'stylepack train',
       licence: str(p, 'licence') ?? 'see the style image\u2019s licence',
       description: `Learned from ${basename(stylePath)} on ${base.id}.`,
-      training: { mode: 'fit-style', steps: tr.step, seconds: Math.round(seconds * 10) / 10, size, batch, styleImage: basename(stylePath), initFrom, losses: { content: thin(losses.content), style: thin(losses.style), tv: thin(losses.tv) } },
+      training: { mode: 'fit-style', steps: tr.step, seconds: Math.round(seconds * 10) / 10, size, batch, styleImage: basename(stylePath), initFrom, losses: { content: thinSeries(losses.content), style: thinSeries(losses.style), tv: thinSeries(losses.tv) } },
       preview: await previewPng(previewImg),
     });
     await writeAtomic(outPath, bytes);
@@ -186,7 +160,7 @@ async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
     return EXIT.ok;
   } finally {
     interrupt.release();
-    trainer?.dispose();
+    learning?.dispose();
     g.dispose();
     net.dispose();
     probe.dispose();

@@ -5,13 +5,16 @@ import * as tf from '@tensorflow/tfjs';
 import {
   CancelledError,
   Generator,
+  blendStyles,
+  generatorConfigFromWeights,
+  generatorFor,
   generatorLayers,
   hasAlpha,
   rgbToRgba,
   rgbaToTensor,
+  styleShapes,
   stylizeAtScale,
   stylizeTiled,
-  writeParams,
   type GeneratorConfig,
   type PackTensor,
   type RgbaImage,
@@ -20,17 +23,6 @@ import {
 export { CancelledError };
 
 export { PackLibrary, type StyleOption } from './pack-library.js';
-
-const isNormKey = (k: string) => k.endsWith('/gamma') || k.endsWith('/beta');
-
-/** Architecture of a generator from its weights (c1/w is [k, k, 3, width]; r<i>a/w per block). */
-export function inferGeneratorConfig(weights: Record<string, PackTensor>): GeneratorConfig {
-  const c1 = weights['c1/w'];
-  if (!c1 || c1.shape.length !== 4) throw new Error('The base model has no "c1/w" kernel; it is not a stylepack generator.');
-  let resBlocks = 0;
-  while (weights[`r${resBlocks}a/w`]) resBlocks++;
-  return { width: c1.shape[3]!, outerKernel: c1.shape[0]!, resBlocks, numStyles: 1 };
-}
 
 export interface StylizeOptions {
   strength: number;
@@ -109,23 +101,6 @@ export function webglLearnSizeFits(cfg: GeneratorConfig, size: number, batch: nu
   return Math.sqrt((batch * size * size * im2colPerPixel(cfg)) / 4) <= maxTextureSize;
 }
 
-/** A one-style generator with the base backbone (norm tables neutral: the caller writes a style). */
-export function baseGenerator(weights: Record<string, PackTensor>): Generator {
-  const g = new Generator(inferGeneratorConfig(weights), 0);
-  try {
-    const values: Record<string, PackTensor> = {};
-    for (const [name, v] of Object.entries(g.params)) {
-      if (isNormKey(name)) values[name] = { shape: v.shape.slice(), data: new Float32Array(v.size).fill(name.endsWith('/gamma') ? 1 : 0) };
-      else values[name] = weights[name]!;
-    }
-    writeParams(g.params, values, 'base model weights');
-  } catch (e) {
-    g.dispose();
-    throw e;
-  }
-  return g;
-}
-
 /**
  * Holds one generator (numStyles = 1) for the current base model and backend; a style is
  * written into its [1, C] gamma/beta tables before a run. The generator is built once and
@@ -148,8 +123,9 @@ export class StyleEngine {
     const backend = tf.getBackend();
     if (this.model && this.model.sha === sha && this.model.backend === backend) return this.model.g;
     this.dispose();
-    const cfg = inferGeneratorConfig(weights);
-    const g = baseGenerator(weights);
+    const cfg = generatorConfigFromWeights(weights);
+    // One neutral style (γ = 1, β = 0); setStyle writes the chosen one.
+    const g = generatorFor(weights);
     this.model = { sha, backend, g };
     this.loads++;
     this.tileSize = null;
@@ -192,25 +168,13 @@ export class StyleEngine {
     return this.tileSize;
   }
 
-  /** Write a style (or a blend of two: (1-mix)·a + mix·b) into the generator's norm tables. */
+  /** Write a style (or a blend of two: (1-mix)·a + mix·b, core's blendStyles) into the generator's norm tables. */
   setStyle(a: Record<string, PackTensor>, b: Record<string, PackTensor> | null, mix: number): void {
     const g = this.requireModel();
-    for (const { name, channels } of g.normLayers) {
-      for (const kind of ['gamma', 'beta'] as const) {
-        const key = `${name}/${kind}`;
-        const va = a[key];
-        if (!va || va.data.length !== channels) throw new Error(`The style has no ${channels}-channel "${key}" vector for this base model.`);
-        let data = va.data;
-        if (b && mix > 0) {
-          const vb = b[key];
-          if (!vb || vb.data.length !== channels) throw new Error(`The second style has no ${channels}-channel "${key}" vector for this base model.`);
-          data = new Float32Array(channels);
-          for (let i = 0; i < channels; i++) data[i] = (1 - mix) * va.data[i]! + mix * vb.data[i]!;
-        }
-        const v = g.params[key]!;
-        tf.tidy(() => v.assign(tf.tensor2d(data, [1, channels])));
-      }
-    }
+    const parts = [{ tables: a, weight: b && mix > 0 ? 1 - mix : 1 }];
+    if (b && mix > 0) parts.push({ tables: b, weight: mix });
+    const blended = blendStyles(parts, styleShapes(g.config));
+    for (const [key, v] of Object.entries(blended)) tf.tidy(() => g.params[key]!.assign(tf.tensor2d(v.data, [1, v.data.length])));
   }
 
   /** Stylize an RGBA image with the current style; returns RGBA bytes of the same size. */

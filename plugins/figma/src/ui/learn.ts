@@ -1,27 +1,31 @@
-// "Learn style": fits a new style's conditional-norm vectors on the frozen base model (core
-// Trainer, mode 'fit-style'), starting from the closest installed style by Gram distance — the
-// same recipe as `stylepack train` (packages/trainer/src/commands/train.ts): same loss network
-// taps, loss weights (no adversarial term), learning rates, crop sampling and pack encoding.
+// "Learn style": fits a new style's conditional-norm vectors on the frozen base model, starting
+// from the closest installed style — core's StyleLearning, the same loop as `stylepack train`
+// (same loss network taps, loss weights, learning rates, crop seeds and pack encoding). This
+// file adds RGBA images in, previews and progress out.
 // No DOM here: images come in as RGBA, so it runs under vitest in Node (cpu) and in the panel.
 import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_CONTENT_TAP,
   DEFAULT_STYLE_TAPS,
   Generator,
+  LearnDivergedError,
   Rng,
-  Trainer,
+  StyleLearning,
   createLossNetwork,
-  encodePack,
+  encodeStylePack,
+  generatorFor,
   gram,
   rgbaToTensor,
+  slug,
+  stepSeed,
   styleLoss,
+  thinSeries,
   type LossNetwork,
   type MobileNetSource,
   type PackTensor,
   type RgbaImage,
   type StepLosses,
 } from '@stylepack/core';
-import { baseGenerator } from './engine.js';
 import { installWebgpuAddNFix } from './webgpu-fixes.js';
 
 export type LearnQuality = 'quick' | 'fine';
@@ -114,14 +118,6 @@ function styleTensor(img: RgbaImage, size: number): tf.Tensor4D {
   return tf.tidy(() => tf.image.resizeBilinear(rgbaToTensor(img), [h, w], false, true) as tf.Tensor4D);
 }
 
-/** Same mixing as the CLI's dataset (packages/trainer/src/dataset.ts). */
-export function stepSeed(seed: number, step: number): number {
-  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 interface ContentItem {
   width: number;
   height: number;
@@ -187,17 +183,6 @@ async function toRgba(t: tf.Tensor4D): Promise<RgbaImage> {
 
 // ---------------------------------------------------------------- the learner
 
-function vectorsAsTensors(g: Generator, v: Record<string, PackTensor>) {
-  const out: Record<string, { gamma: tf.Tensor2D; beta: tf.Tensor2D }> = {};
-  for (const { name, channels } of g.normLayers) {
-    const ga = v[`${name}/gamma`];
-    const be = v[`${name}/beta`];
-    if (!ga || !be || ga.data.length !== channels || be.data.length !== channels) throw new Error(`style has no ${channels}-channel vectors for ${name}`);
-    out[name] = { gamma: tf.tensor2d(ga.data, [1, channels]), beta: tf.tensor2d(be.data, [1, channels]) };
-  }
-  return out;
-}
-
 /** Read a scalar without dataSync (webgpu's synchronous readback is slow and fragile). */
 async function scalar(t: tf.Tensor): Promise<number> {
   try {
@@ -205,31 +190,6 @@ async function scalar(t: tf.Tensor): Promise<number> {
   } finally {
     t.dispose();
   }
-}
-
-/** The candidate whose result on `probe` is closest to the painting (Σ over taps of mean squared Gram difference). */
-async function closest(g: Generator, net: LossNetwork, probe: tf.Tensor4D, painting: tf.Tensor4D, candidates: LearnCandidate[]): Promise<{ index: number; distance: number } | null> {
-  let best = { index: -1, distance: Infinity };
-  const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
-  try {
-    for (let i = 0; i < candidates.length; i++) {
-      let t: tf.Tensor;
-      try {
-        t = tf.tidy(() => {
-          const y = g.stylize(probe, vectorsAsTensors(g, candidates[i]!.vectors));
-          const f = net.features(y);
-          return tf.addN(f.map((x, k) => tf.mean(tf.squaredDifference(gram(x), targets[k]!))));
-        });
-      } catch {
-        continue; // a style for another architecture: skip
-      }
-      const d = await scalar(t);
-      if (d < best.distance) best = { index: i, distance: d };
-    }
-  } finally {
-    tf.dispose(targets);
-  }
-  return best.index >= 0 ? best : null;
 }
 
 export class StyleLearner {
@@ -261,77 +221,70 @@ export class StyleLearner {
     const items = await contentItems(o.content, o.size);
     const painting = styleTensor(o.style, o.size);
     const probe = centreCrop(items[0]!, o.size);
-    const g = baseGenerator(o.baseWeights);
-    let trainer: Trainer | null = null;
+    const g = generatorFor(o.baseWeights);
+    let learning: StyleLearning | null = null;
     const disposeLater: tf.Tensor[] = [];
     try {
       onPhase('Finding the closest installed style…');
-      const best = o.candidates.length ? await closest(g, net, probe, painting, o.candidates) : null;
-      let fitInit: Record<string, { gamma: Float32Array; beta: Float32Array }> | undefined;
-      if (best) {
-        const v = o.candidates[best.index]!.vectors;
-        fitInit = {};
-        for (const { name } of g.normLayers) fitInit[name] = { gamma: v[`${name}/gamma`]!.data, beta: v[`${name}/beta`]!.data };
-      }
-      const tr = new Trainer({
+      learning = await StyleLearning.start({
         generator: g,
         lossNet: net,
         contentTap,
         styleTaps: net.taps.map((_, i) => i),
-        styleImages: [painting],
-        mode: 'fit-style',
-        fitInit,
+        painting,
+        probe,
+        candidates: o.candidates.map((c) => ({ label: c.label, tables: c.vectors })),
         seed,
-        weights: { adversarial: 0 },
-        ...(o.learningRate ? { learningRate: { styleVectors: o.learningRate } } : {}),
+        learningRate: o.learningRate,
       });
-      trainer = tr;
+      const l = learning;
       const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
       disposeLater.push(...targets);
-      const probeStyle = () => scalar(tf.tidy(() => styleLoss(net.features(g.stylize(probe, tr.fittedVectors())), targets)));
+      const probeStyle = () => scalar(tf.tidy(() => styleLoss(net.features(g.stylize(probe, l.vectors())), targets)));
       const probeStyleStart = await probeStyle();
       const losses = { content: [] as number[], style: [] as number[], tv: [] as number[] };
       const t0 = performance.now();
       let tFirst: number | null = null;
       onPhase('Learning…');
-      await tr.fit({
-        steps: o.steps,
-        batch: (step) => batchFor(items, o.size, seed, step, batch),
-        signal: this.signal,
-        onStep: async (r) => {
-          if (!Number.isFinite(r.losses.generator) || !Number.isFinite(r.gradNorm)) throw new Error(`Learning diverged at step ${r.step + 1}; try another image or a smaller size.`);
-          losses.content.push(r.losses.content);
-          losses.style.push(r.losses.style);
-          losses.tv.push(r.losses.tv);
-          const now = performance.now();
-          const done = r.step + 1;
-          if (tFirst === null) tFirst = now;
-          const stepsPerSec = done > 1 ? (done - 1) / ((now - tFirst) / 1000) : null;
-          const p: LearnProgress = { step: done, steps: o.steps, losses: r.losses, gradNorm: r.gradNorm, stepsPerSec };
-          if (done % every === 0 || done === o.steps) {
-            p.preview = await this.previewOf(g, tr, probe);
-            p.probeStyle = await probeStyle();
-          }
-          await onProgress(p);
-        },
-      });
+      try {
+        await l.fit({
+          steps: o.steps,
+          batch: (step) => batchFor(items, o.size, seed, step, batch),
+          signal: this.signal,
+          onStep: async (r) => {
+            losses.content.push(r.losses.content);
+            losses.style.push(r.losses.style);
+            losses.tv.push(r.losses.tv);
+            const now = performance.now();
+            const done = r.step + 1;
+            if (tFirst === null) tFirst = now;
+            const stepsPerSec = done > 1 ? (done - 1) / ((now - tFirst) / 1000) : null;
+            const p: LearnProgress = { step: done, steps: o.steps, losses: r.losses, gradNorm: r.gradNorm, stepsPerSec };
+            if (done % every === 0 || done === o.steps) {
+              p.preview = await this.previewOf(g, l, probe);
+              p.probeStyle = await probeStyle();
+            }
+            await onProgress(p);
+          },
+        });
+      } catch (e) {
+        if (e instanceof LearnDivergedError) throw new Error(`Learning diverged at step ${e.step}; try another image or a smaller size.`, { cause: e });
+        throw e;
+      }
       const seconds = (performance.now() - t0) / 1000;
-      const fitted = await tr.fittedStyle();
-      const vectors: Record<string, PackTensor> = {};
-      for (const [k, v] of Object.entries(fitted)) vectors[k] = { shape: [v.shape[v.shape.length - 1]!], data: v.data };
       return {
-        vectors,
-        steps: tr.step,
+        vectors: await l.tables(),
+        steps: l.step,
         seconds,
-        initFrom: best ? o.candidates[best.index]!.label : null,
+        initFrom: l.initFrom?.label ?? null,
         losses,
-        preview: await this.previewOf(g, tr, probe),
+        preview: await this.previewOf(g, l, probe),
         probeStyleStart,
         probeStyleEnd: await probeStyle(),
         cancelled: this.signal.aborted,
       };
     } finally {
-      trainer?.dispose();
+      learning?.dispose();
       tf.dispose(disposeLater);
       g.dispose();
       probe.dispose();
@@ -339,8 +292,8 @@ export class StyleLearner {
     }
   }
 
-  private async previewOf(g: Generator, tr: Trainer, probe: tf.Tensor4D): Promise<RgbaImage> {
-    const y = tf.tidy(() => g.stylize(probe, tr.fittedVectors()));
+  private async previewOf(g: Generator, l: StyleLearning, probe: tf.Tensor4D): Promise<RgbaImage> {
+    const y = tf.tidy(() => g.stylize(probe, l.vectors()));
     try {
       return await toRgba(y);
     } finally {
@@ -348,7 +301,6 @@ export class StyleLearner {
     }
   }
 }
-
 export interface LearnedPackMeta {
   name: string;
   id?: string;
@@ -360,40 +312,29 @@ export interface LearnedPackMeta {
   backend?: string;
 }
 
-/** Pack id from a name, as the CLI's slug(). */
-export function slug(name: string): string {
-  const s = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
-  return s || 'style';
-}
-
-/** The learned style as a .stylepack, encoded as the CLI's encodeStylePack does (float16 vectors). */
+/** The learned style as a .stylepack, encoded as `stylepack train` does (core's encodeStylePack: float16 vectors). */
 export async function encodeLearnedPack(r: LearnResult, meta: LearnedPackMeta): Promise<Uint8Array> {
-  const thin = (a: number[]) => (a.length <= 200 ? a : a.filter((_, i) => i % Math.ceil(a.length / 200) === 0 || i === a.length - 1));
-  return encodePack(
+  return encodeStylePack(
+    meta.baseModel,
+    { name: meta.name, tensors: r.vectors },
     {
-      meta: {
-        id: meta.id ?? slug(meta.name),
-        name: meta.name,
-        author: 'stylepack figma plugin',
-        licence: 'see the style image\u2019s licence',
-        description: `Learned in Figma from ${meta.styleImage ?? 'a frame'} on ${meta.baseModel.id}.`,
-        baseModel: meta.baseModel,
-        training: {
-          mode: 'fit-style',
-          tool: 'figma-plugin',
-          steps: r.steps,
-          seconds: Math.round(r.seconds * 10) / 10,
-          size: meta.size,
-          batch: meta.batch,
-          ...(meta.backend ? { backend: meta.backend } : {}),
-          ...(meta.styleImage ? { styleImage: meta.styleImage } : {}),
-          initFrom: r.initFrom,
-          losses: { content: thin(r.losses.content), style: thin(r.losses.style), tv: thin(r.losses.tv) },
-        },
+      id: meta.id ?? slug(meta.name),
+      author: 'stylepack figma plugin',
+      licence: 'see the style image\u2019s licence',
+      description: `Learned in Figma from ${meta.styleImage ?? 'a frame'} on ${meta.baseModel.id}.`,
+      training: {
+        mode: 'fit-style',
+        tool: 'figma-plugin',
+        steps: r.steps,
+        seconds: Math.round(r.seconds * 10) / 10,
+        size: meta.size,
+        batch: meta.batch,
+        ...(meta.backend ? { backend: meta.backend } : {}),
+        ...(meta.styleImage ? { styleImage: meta.styleImage } : {}),
+        initFrom: r.initFrom,
+        losses: { content: thinSeries(r.losses.content), style: thinSeries(r.losses.style), tv: thinSeries(r.losses.tv) },
       },
-      styles: [{ name: meta.name, tensors: r.vectors }],
       ...(meta.preview ? { preview: meta.preview } : {}),
     },
-    { encoding: 'float16' },
   );
 }

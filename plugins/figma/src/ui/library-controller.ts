@@ -3,16 +3,16 @@
 // talks to main through the `lib` request/reply messages (protocol.ts). Packs it loads go into
 // the stylize controller's PackLibrary, so they appear in the style picker.
 import * as tf from '@tensorflow/tfjs';
-import { decodePack, encodePack, readPackManifest, type PackDtype, type RgbaImage, type StylePack } from '@stylepack/core';
+import { decodePack, encodePack, generatorConfigFromWeights, readPackManifest, slug, type PackDtype, type RgbaImage, type StylePack } from '@stylepack/core';
 import { BUILTIN_PACKS } from 'stylepack:packs';
 import { SAMPLE_IMAGES } from 'stylepack:samples';
 import type { ExportedNode, Home, LibRequest, LibResult, LibraryEntry, MainToUi, MessageOf, StoredHome, UiToMain } from '../protocol.js';
 import { errText } from '../shared/errors.js';
-import { inferGeneratorConfig, webglLearnSizeFits } from './engine.js';
+import { webglLearnSizeFits } from './engine.js';
 import { base64ToBytes } from './base64.js';
 import type { UiController } from './controller.js';
 import { decodePng, encodePng, pngUrl } from './image.js';
-import { QUALITY_STEPS, encodeLearnedPack, slug, type LearnQuality } from './learn.js';
+import { QUALITY_STEPS, encodeLearnedPack, type LearnQuality } from './learn.js';
 import type { LearnHandle } from './model-engine.js';
 import { readPackFile, validatePack, type InstalledBase } from './pack-import.js';
 import { patchLearn, patchLib, store, type LearnState, type LibState } from './store.js';
@@ -328,7 +328,7 @@ export class LibraryController {
       const size = l.size;
       if (active.name === 'webgl') {
         const maxTex = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
-        if (!webglLearnSizeFits(inferGeneratorConfig(base.weights), size, 2, maxTex)) {
+        if (!webglLearnSizeFits(generatorConfigFromWeights(base.weights), size, 2, maxTex)) {
           throw new Error(`Learning at ${size} px needs a larger GPU texture than WebGL allows on this device (${maxTex} px). Choose a smaller size, or the WebAssembly runtime.`);
         }
       }

@@ -3,9 +3,8 @@
 // on top of that the pack must fit an installed base model (expectedBaseModel + the exact vector
 // shapes that base needs), unless it carries its own base weights. Every rejection is a message
 // a designer can act on. No DOM: unit-tested in Node.
-import { PackError, decodePack, generatorLayers, packTooLargeMessage, readPackManifest, type PackManifest, type PackTensor, type StylePack } from '@stylepack/core';
+import { PackError, decodePack, generatorConfigFromWeights, generatorLayers, packTooLargeMessage, styleShapes, readPackManifest, type PackManifest, type PackTensor, type StylePack } from '@stylepack/core';
 import { PLUGIN_MAX_PACK_BYTES } from '../shared/limits.js';
-import { inferGeneratorConfig } from './engine.js';
 import { checkBaseWeights } from './pack-library.js';
 
 export interface InstalledBase {
@@ -25,17 +24,6 @@ export class ImportError extends Error {
     super(message);
     this.name = 'ImportError';
   }
-}
-
-/** "<layer>/gamma" → [C] for every norm layer of the base's architecture. */
-export function styleShapesFor(weights: Record<string, PackTensor>): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const l of generatorLayers(inferGeneratorConfig(weights))) {
-    if (!l.norm) continue;
-    out[`${l.name}/gamma`] = [l.cout];
-    out[`${l.name}/beta`] = [l.cout];
-  }
-  return out;
 }
 
 const HINT: Partial<Record<string, string>> = {
@@ -79,7 +67,7 @@ export async function validatePack(bytes: Uint8Array, bases: InstalledBase[], fi
     if (manifest.weights) {
       const pack = await decodePack(bytes, { limits: PLUGIN_PACK_LIMITS });
       try {
-        const cfg = inferGeneratorConfig(pack.weights!);
+        const cfg = generatorConfigFromWeights(pack.weights!);
         for (const l of generatorLayers(cfg)) {
           const w = pack.weights![`${l.name}/w`];
           if (!w || w.shape.join() !== [l.k, l.k, l.cin, l.cout].join()) throw new Error(`weight "${l.name}/w" is missing or has the wrong shape`);
@@ -104,7 +92,7 @@ export async function validatePack(bytes: Uint8Array, bases: InstalledBase[], fi
     }
     return await decodePack(bytes, {
       expectedBaseModel: { id: manifest.baseModel.id, sha256: base!.sha256 },
-      expectedShapes: styleShapesFor(base!.weights),
+      expectedShapes: styleShapes(generatorConfigFromWeights(base!.weights)),
       limits: PLUGIN_PACK_LIMITS,
     });
   } catch (e) {
