@@ -12,6 +12,7 @@ import {
   Rng,
   StyleLearning,
   createLossNetwork,
+  learnRecipe,
   encodeStylePack,
   generatorFor,
   gram,
@@ -51,7 +52,7 @@ export interface LearnOptions {
   /** Crops per step (the CLI's --batch). Default 2. */
   batch?: number;
   seed?: number;
-  /** Learning rate of the style vectors; default the CLI's (core Trainer default, 1e-2). */
+  /** Peak learning rate of the style vectors; default the CLI's (core learnRecipe: 3e-2, cosine decay). */
   learningRate?: number;
   /** Preview every N steps (and at the end). Default 10. */
   previewEvery?: number;
@@ -235,7 +236,8 @@ export class StyleLearner {
         probe,
         candidates: o.candidates.map((c) => ({ label: c.label, tables: c.vectors })),
         seed,
-        learningRate: o.learningRate,
+        ...learnRecipe(o.steps),
+        ...(o.learningRate ? { learningRate: o.learningRate } : {}),
       });
       const l = learning;
       const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
