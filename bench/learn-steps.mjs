@@ -122,7 +122,7 @@ const rows = results.flatMap((r) => r.runs.map((x) => ({ painting: r.style, vari
 printTable(`steps to the "before" run's 90 % style-loss level (${steps} steps, ${size} px, batch ${batch}, ${backend})`, rows);
 writeResults('learn-steps', {
   backend,
-  load: { start: loadStart, end: load() },
+  ...(styleNames.length ? { load: { start: loadStart, end: load() } } : { note: "re-scored earlier runs only: each result's earlierRun has its date and load" }),
   settings: { steps, size, batch, every, content: 'content/train', probe: 'content/val centre crops 0 and 1', leaveOneOut: true },
   definition: "stepsTo90: first probed step at which the probe style loss is at most the 'before' run's L_end + 0.1·(L_0 − L_end); stepsToBeforeFinal: first probed step at most the 'before' run's L_end",
   results,
