@@ -12,16 +12,17 @@ import {
   Rng,
   StyleLearning,
   createLossNetwork,
-  learnRecipe,
   encodeStylePack,
   generatorFor,
   gram,
+  learnRecipe,
   rgbaToTensor,
   slug,
   stepSeed,
   styleLoss,
   thinSeries,
   type LossNetwork,
+  type LrSchedule,
   type MobileNetSource,
   type PackTensor,
   type RgbaImage,
@@ -82,6 +83,11 @@ export interface LearnResult {
   steps: number;
   seconds: number;
   initFrom: string | null;
+  /** When the start was a blend of installed styles: its parts (labels and weights). */
+  initBlend?: { label: string; weight: number }[];
+  /** Peak learning rate and its schedule (core learnRecipe unless overridden). */
+  learningRate: number;
+  schedule?: LrSchedule;
   losses: { content: number[]; style: number[]; tv: number[] };
   preview: RgbaImage;
   /** Probe style loss before the first step (from the starting style) and after the last. */
@@ -223,6 +229,7 @@ export class StyleLearner {
     const painting = styleTensor(o.style, o.size);
     const probe = centreCrop(items[0]!, o.size);
     const g = generatorFor(o.baseWeights);
+    const recipe = { ...learnRecipe(o.steps), ...(o.learningRate ? { learningRate: o.learningRate } : {}) };
     let learning: StyleLearning | null = null;
     const disposeLater: tf.Tensor[] = [];
     try {
@@ -236,8 +243,7 @@ export class StyleLearner {
         probe,
         candidates: o.candidates.map((c) => ({ label: c.label, tables: c.vectors })),
         seed,
-        ...learnRecipe(o.steps),
-        ...(o.learningRate ? { learningRate: o.learningRate } : {}),
+        ...recipe,
       });
       const l = learning;
       const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
@@ -279,6 +285,9 @@ export class StyleLearner {
         steps: l.step,
         seconds,
         initFrom: l.initFrom?.label ?? null,
+        ...(l.initFrom?.parts ? { initBlend: l.initFrom.parts } : {}),
+        learningRate: recipe.learningRate!,
+        schedule: recipe.schedule,
         losses,
         preview: await this.previewOf(g, l, probe),
         probeStyleStart,
@@ -334,6 +343,9 @@ export async function encodeLearnedPack(r: LearnResult, meta: LearnedPackMeta): 
         ...(meta.backend ? { backend: meta.backend } : {}),
         ...(meta.styleImage ? { styleImage: meta.styleImage } : {}),
         initFrom: r.initFrom,
+        ...(r.initBlend ? { initBlend: r.initBlend } : {}),
+        learningRate: r.learningRate,
+        ...(r.schedule ? { schedule: r.schedule } : {}),
         losses: { content: thinSeries(r.losses.content), style: thinSeries(r.losses.style), tv: thinSeries(r.losses.tv) },
       },
       ...(meta.preview ? { preview: meta.preview } : {}),
