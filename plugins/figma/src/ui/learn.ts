@@ -15,12 +15,14 @@ import {
   encodeStylePack,
   generatorFor,
   gram,
+  learnRecipe,
   rgbaToTensor,
   slug,
   stepSeed,
   styleLoss,
   thinSeries,
   type LossNetwork,
+  type LrSchedule,
   type MobileNetSource,
   type PackTensor,
   type RgbaImage,
@@ -51,7 +53,7 @@ export interface LearnOptions {
   /** Crops per step (the CLI's --batch). Default 2. */
   batch?: number;
   seed?: number;
-  /** Learning rate of the style vectors; default the CLI's (core Trainer default, 1e-2). */
+  /** Peak learning rate of the style vectors; default the CLI's (core learnRecipe: 3e-2, cosine decay). */
   learningRate?: number;
   /** Preview every N steps (and at the end). Default 10. */
   previewEvery?: number;
@@ -81,6 +83,11 @@ export interface LearnResult {
   steps: number;
   seconds: number;
   initFrom: string | null;
+  /** When the start was a blend of installed styles: its parts (labels and weights). */
+  initBlend?: { label: string; weight: number }[];
+  /** Peak learning rate and its schedule (core learnRecipe unless overridden). */
+  learningRate: number;
+  schedule?: LrSchedule;
   losses: { content: number[]; style: number[]; tv: number[] };
   preview: RgbaImage;
   /** Probe style loss before the first step (from the starting style) and after the last. */
@@ -222,6 +229,7 @@ export class StyleLearner {
     const painting = styleTensor(o.style, o.size);
     const probe = centreCrop(items[0]!, o.size);
     const g = generatorFor(o.baseWeights);
+    const recipe = { ...learnRecipe(o.steps), ...(o.learningRate ? { learningRate: o.learningRate } : {}) };
     let learning: StyleLearning | null = null;
     const disposeLater: tf.Tensor[] = [];
     try {
@@ -235,7 +243,7 @@ export class StyleLearner {
         probe,
         candidates: o.candidates.map((c) => ({ label: c.label, tables: c.vectors })),
         seed,
-        learningRate: o.learningRate,
+        ...recipe,
       });
       const l = learning;
       const targets = tf.tidy(() => net.features(painting).map((f) => gram(f)));
@@ -277,6 +285,9 @@ export class StyleLearner {
         steps: l.step,
         seconds,
         initFrom: l.initFrom?.label ?? null,
+        ...(l.initFrom?.parts ? { initBlend: l.initFrom.parts } : {}),
+        learningRate: recipe.learningRate!,
+        schedule: recipe.schedule,
         losses,
         preview: await this.previewOf(g, l, probe),
         probeStyleStart,
@@ -332,6 +343,9 @@ export async function encodeLearnedPack(r: LearnResult, meta: LearnedPackMeta): 
         ...(meta.backend ? { backend: meta.backend } : {}),
         ...(meta.styleImage ? { styleImage: meta.styleImage } : {}),
         initFrom: r.initFrom,
+        ...(r.initBlend ? { initBlend: r.initBlend } : {}),
+        learningRate: r.learningRate,
+        ...(r.schedule ? { schedule: r.schedule } : {}),
         losses: { content: thinSeries(r.losses.content), style: thinSeries(r.losses.style), tv: thinSeries(r.losses.tv) },
       },
       ...(meta.preview ? { preview: meta.preview } : {}),
