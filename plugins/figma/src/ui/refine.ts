@@ -11,7 +11,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_CONTENT_TAP,
-  fitWithin,
   gram,
   optimizeImage,
   rgbToRgba,
@@ -77,9 +76,8 @@ export interface RefineResult {
 /** Working size for a picture: longer side at most `size`, shorter side at least REFINE_MIN_SIDE. */
 export function refineWorkSize(width: number, height: number, size: number): { width: number; height: number } {
   if (Math.min(width, height) < REFINE_MIN_SIDE) throw new Error(`The layer is ${width}×${height} px; refine needs at least ${REFINE_MIN_SIDE} px a side. Refine a larger layer.`);
-  const fit = fitWithin(width, height, Math.max(REFINE_MIN_SIDE, size));
-  const k = Math.max(1, REFINE_MIN_SIDE / Math.min(fit.width, fit.height));
-  return { width: Math.round(fit.width * k), height: Math.round(fit.height * k) };
+  const k = Math.min(1, Math.max(size / Math.max(width, height), REFINE_MIN_SIDE / Math.min(width, height)));
+  return { width: Math.max(REFINE_MIN_SIDE, Math.round(width * k)), height: Math.max(REFINE_MIN_SIDE, Math.round(height * k)) };
 }
 
 /** Style image size as the CLI measures it: shorter side = the result's shorter side, longer ≤ 2× that. */
