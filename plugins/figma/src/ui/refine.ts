@@ -23,7 +23,7 @@ import { lossNetwork } from './learn.js';
 import { installWebgpuAddNFix } from './webgpu-fixes.js';
 
 /** The panel's choices, with their defaults. */
-export const REFINE_STEPS = { min: 10, max: 500, default: 60 } as const;
+export const REFINE_STEPS = { min: 1, max: 500, default: 60 } as const;
 export const REFINE_SIZES = [256, 384, 512] as const;
 export const REFINE_DEFAULT_SIZE = 384;
 /** The loss network's smallest useful input (core's optimizeImage refuses less). */
