@@ -8,14 +8,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { createLossNetwork, DEFAULT_STYLE_TAPS, gram, rgbaToTensor, styleLoss } from '@stylepack/core';
 import { loadNsfwjsMobileNetSource } from '@stylepack/core/node';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { styleTargetSize } from '../../plugins/figma/src/ui/refine.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, PLUGIN_DIR, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
 
 function photo(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -80,6 +80,16 @@ async function startRefine(steps: number): Promise<void> {
   await ui.getByTestId('refine-steps').fill(String(steps));
   await ui.getByTestId('refine-steps').press('Tab');
   await ui.getByTestId('refine-start').click();
+}
+
+/** The panel with Refine running (progress, steps/s, Cancel); STYLEPACK_UPDATE_SCREENSHOTS=1 also writes it to the README's folder. */
+async function screenshot(): Promise<void> {
+  await ui.getByTestId('refine-rate').waitFor({ timeout: 120_000 });
+  await ui.getByTestId('refine-progress').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = 'panel-refine-light.jpg';
+  await s.page.locator('#plugin-ui').screenshot({ path: join(ARTIFACTS, file), type: 'jpeg', quality: 85 });
+  if (process.env.STYLEPACK_UPDATE_SCREENSHOTS === '1') copyFileSync(join(ARTIFACTS, file), join(PLUGIN_DIR, 'docs', file));
 }
 
 /** Core's style loss (all the loss network's style layers) of a picture against the painting, in Node on cpu. */
@@ -181,7 +191,10 @@ describe('Refine in Chromium (wasm, in the model worker)', () => {
     for (const how of ['button', 'escape'] as const) {
       await startRefine(400);
       await expect.poll(async () => (await refineState()).step, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
-      if (how === 'button') await ui.getByTestId('refine-cancel').click();
+      if (how === 'button') {
+        await screenshot();
+        await ui.getByTestId('refine-cancel').click();
+      }
       else await ui.locator('body').press('Escape');
       await ui.getByTestId('refine-cancelled').waitFor({ timeout: 60_000 });
       const r = await refineState();
@@ -192,5 +205,25 @@ describe('Refine in Chromium (wasm, in the model worker)', () => {
       const mem = await state<{ numTensors: number }>(s.page, 's => s.memory()');
       expect(mem.numTensors).toBe(mem0.numTensors);
     }
+  });
+
+  it('refines a plain layer: stylizes it with the chosen style first, towards the pack preview when no painting is marked', { timeout: 300_000 }, async () => {
+    await ui.getByTestId('refine-use-preview').click();
+    await select('3:12');
+    const style = await state<string>(s.page, 's => s.state.styles.find((o) => o.key === s.state.settings.packId).name');
+    await expect.poll(() => ui.getByTestId('refine-target').textContent()).toMatch(new RegExp(`^the preview of "${style}"`));
+    const before = boardChildren();
+    await startRefine(3);
+    await ui.getByTestId('refine-done').waitFor({ timeout: 240_000 });
+    const r = (await refineState()).result!;
+    expect(r.target).toBe(`${style} (pack preview)`);
+    expect(r.styleLossEnd).toBeLessThan(r.styleLossStart);
+    expect(boardChildren()).toBe(before + 1);
+    const node = s.host.node(r.nodeId);
+    expect(node.name).toBe(`Photo · ${style} · refined 3`);
+    expect(node.parent!.children.indexOf(node)).toBe(node.parent!.children.indexOf(s.host.node('3:12')) + 1);
+    const out = decodePng(s.host.imageBytes((node.fillsValue[0] as { imageHash: string }).imageHash));
+    expect([out.width, out.height]).toEqual([64, 48]);
+    expect(JSON.parse(node.pluginData.get('stylepack') ?? 'null')).toMatchObject({ source: '3:12', refine: { steps: 3 } });
   });
 });

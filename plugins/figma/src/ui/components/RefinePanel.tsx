@@ -13,15 +13,16 @@ export function RefinePanel({ r }: { r: RefineController }) {
       <p class="hint">
         Optimises the stylized picture itself towards the style for a number of steps (slow: seconds per step), and adds the result as a new layer above it.
       </p>
+      <p class="hint">
+        Style target: <span data-testid="refine-target">{r.targetText()}</span>
+      </p>
       <div class="row">
-        <span class="label">Target</span>
-        <span class="name" data-testid="refine-target">{r.targetText()}</span>
         <button class="small" data-testid="refine-mark-painting" disabled={s.running} onClick={() => r.markPainting()}>
-          Painting = selection
+          Use selection as painting
         </button>
         {s.painting && (
-          <button class="small" disabled={s.running} onClick={() => r.clearPainting()}>
-            Pack preview
+          <button class="small" data-testid="refine-use-preview" disabled={s.running} onClick={() => r.clearPainting()}>
+            Use pack preview
           </button>
         )}
       </div>
@@ -30,8 +31,8 @@ export function RefinePanel({ r }: { r: RefineController }) {
           Steps
           <input type="number" min={REFINE_STEPS.min} max={REFINE_STEPS.max} value={s.steps} data-testid="refine-steps" disabled={s.running} onChange={(e) => r.setSteps(Number((e.currentTarget as HTMLInputElement).value))} />
         </label>
-        <label>
-          Size
+        <label title="Longest side the picture is refined at; the result keeps the layer's size">
+          Work size
           <select data-testid="refine-size" value={String(s.size)} disabled={s.running} onChange={(e) => r.setSize(Number((e.currentTarget as HTMLSelectElement).value))}>
             {REFINE_SIZES.map((px) => (
               <option key={px} value={String(px)}>
