@@ -96,7 +96,8 @@ export function serveModelWorker(): void {
     queue = queue.then(async () => {
       try {
         const result = await answer(msg.id, msg.req);
-        const transfer = result instanceof Uint8ClampedArray ? [result.buffer as ArrayBuffer] : [];
+        const pixels = result instanceof Uint8ClampedArray ? result : (result as { image?: { data?: unknown } } | null)?.image?.data; // a stylize's or a refine's
+        const transfer = pixels instanceof Uint8ClampedArray && pixels.byteLength > 0 ? [pixels.buffer as ArrayBuffer] : [];
         scope.postMessage({ id: msg.id, ok: true, result, facts: facts() }, transfer);
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);

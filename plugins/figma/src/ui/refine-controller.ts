@@ -118,7 +118,8 @@ export class RefineController {
     patchRefine({ running: true, cancelling: false, cancelled: false, error: null, result: null, phase: 'Exporting the layer…', step: 0, stepsTotal: steps, stepsPerSec: null });
     this.ui.previewHold?.suspend(); // the preview shares the model: it starts nothing until refine ends
     try {
-      const side = Math.min(MAX_OUTPUT_SIDE, Math.max(1, Math.round(Math.max(node.width, node.height))));
+      // At the panel's output scale (1× or 2×, as Stylize), within Figma's 4096 px image limit.
+      const side = Math.min(MAX_OUTPUT_SIDE, Math.max(1, Math.round(Math.max(node.width, node.height) * this.ui.state.settings.outputScale)));
       const startPng = await this.exportNode(node.id, side);
       const startImg = await decodePng(startPng.png);
       const work = refineWorkSize(startImg.width, startImg.height, size);
