@@ -50,6 +50,17 @@ export interface NodeInfo {
   height: number;
   /** False for node types that cannot be exported (e.g. slices are fine; widgets are not). */
   exportable: boolean;
+  /** Set when the layer is a stylepack result (its plugin data): what it was made from. */
+  stylized?: StylizedFrom;
+}
+
+/** What a stylepack result layer was made from (read from its plugin data). */
+export interface StylizedFrom {
+  /** The layer it was made from (the photo); it may since have been deleted. */
+  sourceId: string;
+  /** The style's name as the layer shows it, and the style key it ran with. */
+  style: string;
+  packId: string;
 }
 
 /** Per-node state of a run, as the UI lists it. */
@@ -123,6 +134,11 @@ export type UiToMain =
   | { type: 'run-cancel'; runId: number }
   | { type: 'notify'; message: string; error?: boolean }
   | { type: 'lib'; reqId: number; req: LibRequest }
+  /**
+   * Refine: write the refined picture as a new layer `name` directly above `nodeId` (the layer it
+   * refined), recording `sourceId` (the photo) as its source. Answered by refine-written.
+   */
+  | { type: 'refine-write'; reqId: number; nodeId: string; sourceId: string; name: string; png: Uint8Array; styleName: string; meta: RunMeta }
   /** The resize handle: live while dragging, `save` on release (main keeps the size). */
   | { type: 'resize-window'; width: number; height: number; save: boolean };
 
@@ -135,6 +151,18 @@ export interface RunMeta {
   preserveColors: boolean;
   textureScale: number;
   backend: string;
+  /** Set on layers made by Refine. */
+  refine?: RefineMeta;
+}
+
+export interface RefineMeta {
+  steps: number;
+  /** Working size (px) the optimisation ran at. */
+  work: [width: number, height: number];
+  /** The style target: the painting layer's name, or "pack preview". */
+  target: string;
+  styleLossStart: number;
+  styleLossEnd: number;
 }
 
 // ---------------------------------------------------------------- main → UI
@@ -159,6 +187,8 @@ export type MainToUi =
     }
   | { type: 'run-node-status'; runId: number; nodeId: string; status: NodeRunStatus; message?: string; newNodeId?: string }
   | { type: 'run-done'; runId: number; created: number; failed: number; cancelled: boolean; message: string }
+  | { type: 'refine-written'; reqId: number; ok: true; newNodeId: string; name: string }
+  | { type: 'refine-written'; reqId: number; ok: false; error: string }
   | { type: 'lib-reply'; reqId: number; ok: true; result: LibResult }
   | { type: 'lib-reply'; reqId: number; ok: false; error: string };
 

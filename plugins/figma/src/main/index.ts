@@ -6,6 +6,8 @@ import { Run } from './run.js';
 import { describeSelection, sendThumbnails } from './selection.js';
 import { loadSettings, saveSettings } from './storage.js';
 import { resizeWindow, showWindow } from './window.js';
+import { writeResult } from './write.js';
+import { errText } from '../shared/errors.js';
 
 void showWindow();
 
@@ -60,6 +62,19 @@ listenToUi({
   },
   notify: (msg) => {
     figma.notify(msg.message, { error: msg.error });
+  },
+  'refine-write': async (msg) => {
+    try {
+      const node = (await figma.getNodeByIdAsync(msg.nodeId)) as SceneNode | null;
+      if (!node || node.removed) throw new Error('The layer was deleted while it was being refined.');
+      const rect = writeResult(node, msg.png, msg.styleName, msg.meta, { name: msg.name, source: msg.sourceId });
+      figma.commitUndo();
+      figma.notify(`Created "${rect.name}".`);
+      postToUi({ type: 'refine-written', reqId: msg.reqId, ok: true, newNodeId: rect.id, name: rect.name });
+    } catch (e) {
+      figma.notify(`Refine: ${errText(e)}`, { error: true });
+      postToUi({ type: 'refine-written', reqId: msg.reqId, ok: false, error: errText(e) });
+    }
   },
   lib: (msg) => library.handle(msg),
   'resize-window': (msg) => resizeWindow(msg.width, msg.height, msg.save),

@@ -1,5 +1,6 @@
 // The current selection as the UI lists it, plus small thumbnails.
-import type { NodeInfo } from '../protocol.js';
+import type { NodeInfo, StylizedFrom } from '../protocol.js';
+import { PLUGIN_DATA_KEY } from './write.js';
 
 export function isExportable(node: SceneNode): boolean {
   return 'exportAsync' in node && node.width > 0 && node.height > 0;
@@ -13,7 +14,22 @@ export function describeSelection(): NodeInfo[] {
     width: n.width,
     height: n.height,
     exportable: isExportable(n),
+    ...stylizedFrom(n),
   }));
+}
+
+/** A stylepack result's plugin data (write.ts), if the layer is one and the data is readable. */
+function stylizedFrom(n: SceneNode): { stylized?: StylizedFrom } {
+  let data: unknown;
+  try {
+    data = JSON.parse(n.getPluginData(PLUGIN_DATA_KEY) || 'null');
+  } catch {
+    return {};
+  }
+  if (!data || typeof data !== 'object') return {};
+  const { source, style, packId } = data as Record<string, unknown>;
+  if (typeof source !== 'string' || typeof style !== 'string' || typeof packId !== 'string') return {};
+  return { stylized: { sourceId: source, style, packId } };
 }
 
 const THUMB_SIDE = 64;

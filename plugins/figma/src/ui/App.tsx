@@ -7,6 +7,7 @@ import { BackendBadge } from './components/BackendBadge.js';
 import { LearnPanel } from './components/LearnPanel.js';
 import { LibraryPanel } from './components/LibraryPanel.js';
 import { PreviewPane } from './components/PreviewPane.js';
+import { RefinePanel } from './components/RefinePanel.js';
 import { ResizeHandle } from './components/ResizeHandle.js';
 import { RunList } from './components/RunList.js';
 import { SelectionList } from './components/SelectionList.js';
@@ -16,9 +17,10 @@ import { StylizeFooter } from './components/StylizeFooter.js';
 import { TabPanel } from './components/TabPanel.js';
 import { Tabs } from './components/Tabs.js';
 import type { PreviewController } from './preview-controller.js';
+import type { RefineController } from './refine-controller.js';
 import { shortcutOf } from './shortcuts.js';
 
-export function App({ c, lib, preview }: { c: UiController; lib: LibraryController; preview: PreviewController }) {
+export function App({ c, lib, preview, refine }: { c: UiController; lib: LibraryController; preview: PreviewController; refine: RefineController }) {
   const { tab, run } = c.state;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -28,12 +30,13 @@ export function App({ c, lib, preview }: { c: UiController; lib: LibraryControll
         void (c.state.tab === 'stylize' ? c.stylize() : lib.learn());
       } else if (key === 'cancel') {
         if (c.state.run?.active) c.cancel(e.timeStamp);
+        else if (refine.state.running) refine.cancel();
         else lib.cancelLearn();
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [c, lib]);
+  }, [c, lib, refine]);
   const importFiles = async (files: File[]) => {
     for (const f of files) await lib.importBlob(f, 'mine');
   };
@@ -50,6 +53,7 @@ export function App({ c, lib, preview }: { c: UiController; lib: LibraryControll
           <StylePicker c={c} onImportFiles={importFiles} />
           <StyleControls c={c} />
           {run && <RunList run={run} />}
+          <RefinePanel r={refine} />
         </TabPanel>
         <TabPanel id="learn" active={tab}>
           <LearnPanel lib={lib} ui={c} />

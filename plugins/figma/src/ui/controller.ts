@@ -190,6 +190,7 @@ export class UiController {
     const { selection, settings, run, styles, backend } = this.state;
     if (!this.state.connected) return 'Connecting to Figma…';
     if (run?.active) return 'A run is in progress.';
+    if (store.refine.value.running) return 'Refine is running (it shares the model); wait or cancel it.';
     if (selection.length === 0) return 'Select one or more layers to stylize.';
     if (!selection.some((n) => n.exportable)) return 'None of the selected layers can be exported as an image.';
     if (styles.length === 0) return 'No style packs yet: import a .stylepack file.';

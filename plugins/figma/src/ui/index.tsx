@@ -6,11 +6,13 @@ import { App } from './App.js';
 import { UiController } from './controller.js';
 import { LibraryController } from './library-controller.js';
 import { PreviewController } from './preview-controller.js';
+import { RefineController } from './refine-controller.js';
 import { store } from './store.js';
 
 const controller = new UiController(postToMain);
 const library = new LibraryController(controller, postToMain);
 const preview = new PreviewController(controller, (id, side) => library.exportNode(id, side));
+const refine = new RefineController(controller, (id, side) => library.exportNode(id, side), postToMain);
 
 listenToMain({
   init: (m) => controller.onInit(m),
@@ -20,6 +22,7 @@ listenToMain({
   'run-node-status': (m) => controller.onNodeStatus(m),
   'run-done': (m) => controller.onRunDone(m),
   'lib-reply': (m) => library.onReply(m),
+  'refine-written': (m) => refine.onWritten(m),
 });
 
 // Read-only hook for tests and the bench (state, per-node timings, tf memory).
@@ -44,9 +47,12 @@ listenToMain({
   get preview() {
     return store.preview.value;
   },
+  get refine() {
+    return store.refine.value;
+  },
   /** tfjs itself, for backend diagnostics in tests and benches. */
   tf,
 };
 
-render(<App c={controller} lib={library} preview={preview} />, document.getElementById('app')!);
+render(<App c={controller} lib={library} preview={preview} refine={refine} />, document.getElementById('app')!);
 void controller.start().then(() => library.start()).then(() => preview.start());

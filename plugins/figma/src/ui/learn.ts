@@ -100,7 +100,8 @@ export interface LearnResult {
 
 let lossNet: { backend: string; net: LossNetwork } | null = null;
 
-async function lossNetwork(src: LearnOptions['lossSource']): Promise<LossNetwork> {
+/** The loss network on the current backend, built once (Learn style and Refine share it). */
+export async function lossNetwork(src: LearnOptions['lossSource']): Promise<LossNetwork> {
   const backend = tf.getBackend();
   if (lossNet && lossNet.backend === backend) return lossNet.net;
   lossNet?.net.dispose();

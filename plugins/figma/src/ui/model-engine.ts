@@ -10,6 +10,7 @@ import { StyleEngine, type StylizeOptions } from './engine.js';
 import { fastKernelStatus, type FastKernelStatus } from './fast-kernels.js';
 import { StyleLearner, type LearnOptions, type LearnProgress, type LearnResult } from './learn.js';
 import { bundledLossSource } from './lossnet-source.js';
+import { Refiner, type RefineInput, type RefineProgress, type RefineResult } from './refine.js';
 
 /** What Learn style needs, less the loss network (each engine knows where its copy is). */
 export type LearnRequest = Omit<LearnOptions, 'lossSource'>;
@@ -18,6 +19,13 @@ export type LearnRequest = Omit<LearnOptions, 'lossSource'>;
 export interface LearnHandle {
   result: Promise<LearnResult>;
   /** Stop after the current step (the result then has cancelled: true). */
+  cancel(): void;
+}
+
+/** A running Refine. */
+export interface RefineHandle {
+  result: Promise<RefineResult>;
+  /** Stop after the current step (the result then has cancelled: true and no image). */
   cancel(): void;
 }
 
@@ -44,6 +52,8 @@ export interface ModelEngine {
   stylize(img: RgbaImage, opts: StylizeOptions): Promise<Uint8ClampedArray>;
   /** Learn a style (StyleLearner); progress and phase texts as it goes. */
   learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle;
+  /** Refine a feed-forward result towards a style image (refine.ts); progress as it goes. */
+  refine(input: RefineInput, onProgress: (p: RefineProgress) => void, onPhase: (text: string) => void): RefineHandle;
   /** tf.memory() where the model runs (after the last call, for the worker). */
   memory(): EngineMemory;
   /** stylepack's wasm kernels where the model runs: installed, calls served (after the last call, for the worker). */
@@ -90,6 +100,14 @@ export class LocalEngine implements ModelEngine {
     const learner = new StyleLearner({ ...opts, lossSource: this.lossSource });
     return { result: learner.run(onProgress, onPhase), cancel: () => learner.cancel() };
   }
+  refine(input: RefineInput, onProgress: (p: RefineProgress) => void, onPhase: (text: string) => void): RefineHandle {
+    try {
+      const refiner = new Refiner(input, this.lossSource);
+      return { result: refiner.run(onProgress, onPhase), cancel: () => refiner.cancel() };
+    } catch (e) {
+      return { result: Promise.reject(e), cancel: () => {} };
+    }
+  }
   memory(): EngineMemory {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
@@ -126,9 +144,11 @@ export type WorkerRequest =
   | { op: 'calibrate' }
   | { op: 'stylize'; img: RgbaImage; opts: WireStylizeOptions }
   /** `lossnet`: the loss network's JSON text, sent with the first learn only. */
-  | { op: 'learn'; opts: LearnRequest; lossnet?: string };
+  | { op: 'learn'; opts: LearnRequest; lossnet?: string }
+  /** `lossnet` as for learn. */
+  | { op: 'refine'; input: RefineInput; lossnet?: string };
 
-/** Panel → worker: a request (answered once by `id`), or a cancel of the stylize/learn request `id`. */
+/** Panel → worker: a request (answered once by `id`), or a cancel of the stylize/learn/refine request `id`. */
 export type ToWorker = { id: number; req: WorkerRequest } | { cancel: number };
 
 /** Engine facts sent with every reply, so the panel can read them synchronously. */
@@ -145,6 +165,7 @@ export type FromWorker =
   | { id: number; log: string }
   | { id: number; tile: [done: number, total: number] }
   | { id: number; progress: LearnProgress }
+  | { id: number; refineProgress: RefineProgress }
   | { id: number; phase: string }
   | { id: number; ok: true; result: unknown; facts: EngineFacts }
   | { id: number; ok: false; error: string; cancelled: boolean; facts: EngineFacts };

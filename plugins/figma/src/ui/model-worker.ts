@@ -5,7 +5,7 @@
 import type { PackTensor } from '@stylepack/core';
 import { CancelledError } from './engine.js';
 import { parseLossSource } from './lossnet-source.js';
-import { LocalEngine, type EngineFacts, type FromWorker, type LearnHandle, type ToWorker, type WorkerRequest } from './model-engine.js';
+import { LocalEngine, type EngineFacts, type FromWorker, type LearnHandle, type RefineHandle, type ToWorker, type WorkerRequest } from './model-engine.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -20,7 +20,8 @@ export function serveModelWorker(): void {
     return parseLossSource(lossText);
   });
   const cancelled = new Set<number>();
-  const learners = new Map<number, LearnHandle>();
+  /** Running learns and refines, by request id, so a cancel reaches them at once. */
+  const learners = new Map<number, LearnHandle | RefineHandle>();
   /** A macrotask turn, so a cancel message is handled between learning steps. */
   const turn = () => new Promise<void>((r) => setTimeout(r, 0));
   let base: { sha: string; weights: Record<string, PackTensor> } | null = null;
@@ -67,6 +68,21 @@ export function serveModelWorker(): void {
           learners.delete(id);
         }
       }
+      case 'refine': {
+        if (req.lossnet) lossText = req.lossnet;
+        const handle = engine.refine(
+          req.input,
+          (refineProgress) => scope.postMessage({ id, refineProgress }),
+          (phase) => scope.postMessage({ id, phase }),
+        );
+        learners.set(id, handle);
+        if (cancelled.has(id)) handle.cancel();
+        try {
+          return await handle.result;
+        } finally {
+          learners.delete(id);
+        }
+      }
     }
   }
 
@@ -80,7 +96,8 @@ export function serveModelWorker(): void {
     queue = queue.then(async () => {
       try {
         const result = await answer(msg.id, msg.req);
-        const transfer = result instanceof Uint8ClampedArray ? [result.buffer as ArrayBuffer] : [];
+        const pixels = result instanceof Uint8ClampedArray ? result : (result as { image?: { data?: unknown } } | null)?.image?.data; // a stylize's or a refine's
+        const transfer = pixels instanceof Uint8ClampedArray && pixels.byteLength > 0 ? [pixels.buffer as ArrayBuffer] : [];
         scope.postMessage({ id: msg.id, ok: true, result, facts: facts() }, transfer);
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);

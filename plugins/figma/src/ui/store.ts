@@ -5,6 +5,7 @@ import { signal } from '@preact/signals';
 import { DEFAULT_SETTINGS, type LibraryEntry, type LibraryListing, type NodeInfo, type NodeRunStatus, type Settings } from '../protocol.js';
 import type { StyleOption } from './engine.js';
 import { QUALITY_STEPS, type LearnQuality, type LearnResult } from './learn.js';
+import { REFINE_DEFAULT_SIZE, REFINE_STEPS } from './refine.js';
 
 export interface RunNode {
   id: string;
@@ -87,6 +88,36 @@ export interface LearnState {
   error: string | null;
 }
 
+/** Refine (refine-controller.ts): one layer at a time. */
+export interface RefineState {
+  steps: number;
+  /** Longest side of the working picture (refine.ts REFINE_SIZES). */
+  size: number;
+  /** The painting layer marked as the style target; null = the pack's preview. */
+  painting: { id: string; name: string } | null;
+  running: boolean;
+  cancelling: boolean;
+  phase: string;
+  step: number;
+  stepsTotal: number;
+  stepsPerSec: number | null;
+  /** The last finished refine: the layer it wrote and the numbers. */
+  result: {
+    nodeId: string;
+    name: string;
+    steps: number;
+    seconds: number;
+    stepsPerSec: number | null;
+    work: { width: number; height: number };
+    styleLossStart: number;
+    styleLossEnd: number;
+    target: string;
+  } | null;
+  /** The last refine was cancelled (nothing written). */
+  cancelled: boolean;
+  error: string | null;
+}
+
 export interface LibState {
   listing: LibraryListing | null;
   builtin: LibraryEntry[];
@@ -98,6 +129,20 @@ export interface LibState {
 }
 
 export const store = {
+  refine: signal<RefineState>({
+    steps: REFINE_STEPS.default,
+    size: REFINE_DEFAULT_SIZE,
+    painting: null,
+    running: false,
+    cancelling: false,
+    phase: '',
+    step: 0,
+    stepsTotal: 0,
+    stepsPerSec: null,
+    result: null,
+    cancelled: false,
+    error: null,
+  }),
   preview: signal<PreviewView>({ nodeId: null, sourceUrl: null, result: null, resultKey: null, pending: false, error: null, showBefore: false }),
   ui: signal<UiState>({
     tab: 'stylize',
@@ -149,6 +194,10 @@ export function patchLib(patch: Partial<LibState>): void {
 
 export function patchLearn(patch: Partial<LearnState>): void {
   patchLib({ learn: { ...store.lib.value.learn, ...patch } });
+}
+
+export function patchRefine(patch: Partial<RefineState>): void {
+  store.refine.value = { ...store.refine.value, ...patch };
 }
 
 /** peek(): the preview is patched from inside an effect that must not depend on it. */

@@ -10,7 +10,8 @@ import type { ActiveBackend } from './backend.js';
 import { CancelledError, type StylizeOptions } from './engine.js';
 import type { LearnProgress, LearnResult } from './learn.js';
 import { bundledLossText } from './lossnet-source.js';
-import { LocalEngine, type EngineFacts, type EngineMemory, type FromWorker, type LearnHandle, type LearnRequest, type ModelEngine, type ToWorker, type WorkerRequest } from './model-engine.js';
+import { LocalEngine, type EngineFacts, type EngineMemory, type FromWorker, type LearnHandle, type LearnRequest, type ModelEngine, type RefineHandle, type ToWorker, type WorkerRequest } from './model-engine.js';
+import type { RefineInput, RefineProgress, RefineResult } from './refine.js';
 import type { FastKernelStatus } from './fast-kernels.js';
 
 /** The worker's first script: wait for the bundle's source and run it. */
@@ -25,6 +26,7 @@ interface Pending {
   onTile?: (done: number, total: number) => void;
   onLog?: (line: string) => void;
   onProgress?: (p: LearnProgress) => void;
+  onRefineProgress?: (p: RefineProgress) => void;
   onPhase?: (text: string) => void;
 }
 
@@ -156,6 +158,34 @@ export class WorkerEngine implements ModelEngine {
     };
   }
 
+  refine(input: RefineInput, onProgress: (p: RefineProgress) => void, onPhase: (text: string) => void): RefineHandle {
+    let id: number | null = null;
+    let cancelled = false;
+    let local: RefineHandle | null = null;
+    const result = (async (): Promise<RefineResult> => {
+      await this.flush();
+      if (await this.useFallback()) {
+        local = this.fallback!.refine(input, onProgress, onPhase);
+        if (cancelled) local.cancel();
+        return local.result;
+      }
+      const lossnet = this.lossnetSent ? null : bundledLossText();
+      this.lossnetSent = true;
+      id = this.nextId;
+      const reply = this.call({ op: 'refine', input, ...(lossnet ? { lossnet } : {}) }, { onRefineProgress: onProgress, onPhase });
+      if (cancelled) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
+      return (await reply) as RefineResult;
+    })();
+    return {
+      result,
+      cancel: () => {
+        cancelled = true;
+        if (id !== null) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
+        local?.cancel();
+      },
+    };
+  }
+
   /** Errors of queued calls (ensureModel, setStyle) surface here, as LocalEngine does. */
   private async flush(): Promise<void> {
     const queued = this.deferred.splice(0);
@@ -216,6 +246,7 @@ export class WorkerEngine implements ModelEngine {
     if ('log' in msg) return p.onLog?.(msg.log);
     if ('tile' in msg) return p.onTile?.(msg.tile[0], msg.tile[1]);
     if ('progress' in msg) return p.onProgress?.(msg.progress);
+    if ('refineProgress' in msg) return p.onRefineProgress?.(msg.refineProgress);
     if ('phase' in msg) return p.onPhase?.(msg.phase);
     this.pending.delete(msg.id);
     this.facts = msg.facts;
