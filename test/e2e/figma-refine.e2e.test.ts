@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { styleTargetSize } from '../../plugins/figma/src/ui/refine.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, PLUGIN_DIR, launchChromium, openPlugin, startServer, waitForRunDone, type Session } from './harness.js';
+import { ARTIFACTS, PLUGIN_DIR, launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
 
 function photo(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);
@@ -112,11 +112,7 @@ beforeAll(async () => {
   await ui.getByTestId('style-option').first().waitFor({ state: 'attached', timeout: 60_000 });
 });
 
-afterAll(async () => {
-  if (s?.logs.some((l) => l.startsWith('[pageerror]'))) console.log(s.logs.join('\n'));
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => closeAll({ logs: [s?.logs ?? []], browser, server }));
 
 describe('Refine in Chromium (wasm, in the model worker)', () => {
   it('explains what it needs before it can run', async () => {
