@@ -120,3 +120,52 @@ interface Opts {
   const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
   return { before: med(ms[0]!), after: med(ms[1]!), n: steps };
 };
+
+interface CurveOpts {
+  size: number;
+  steps: number;
+  every: number;
+  /** RGBA images served by the bench at /rgba/<i> (0: the painting, then the content photos). */
+  images: { width: number; height: number }[];
+  /** Left out of the candidates: the painting's own built-in style (learned as an unseen one). */
+  leaveOut: string;
+  variants: { name: string; recipe?: { start: 'closest' | 'blend'; learningRate: number } }[];
+}
+
+/**
+ * Steps to 90 % in the plugin (bench/profile-learn-web.mjs --curve): the plugin's StyleLearner on
+ * the shipped base, one run per recipe, recording the probe style loss the panel gets every
+ * `every` steps (the centre crop of the first content photo).
+ */
+(window as unknown as { runCurve: (o: CurveOpts) => Promise<unknown> }).runCurve = async ({ size, steps, every, images, leaveOut, variants }: CurveOpts) => {
+  const { decodePack, slug } = await import('@stylepack/core');
+  const { StyleLearner } = await import('../plugins/figma/src/ui/learn.js');
+  const pack = await decodePack(await bytes('base.stylepack'));
+  const meta = (await (await fetch('lossnet.json')).json()) as { modelTopology: unknown; weightsManifest: unknown };
+  const weightData = (await bytes('lossnet.bin')).buffer as ArrayBuffer;
+  const rgba = await Promise.all(images.map(async (d, i) => ({ ...d, data: new Uint8ClampedArray((await bytes(`rgba/${i}`)).buffer) })));
+  const runs = [];
+  for (const v of variants) {
+    const learner = new StyleLearner({
+      baseWeights: pack.weights as never,
+      style: rgba[0]!,
+      content: rgba.slice(1),
+      candidates: pack.styles.filter((s) => slug(s.name) !== slug(leaveOut)).map((s) => ({ label: s.name, vectors: s.tensors as never })),
+      steps,
+      size,
+      batch: 2,
+      previewEvery: every,
+      lossSource: () => ({ ...meta, weightData }),
+      ...(v.recipe ? { recipe: v.recipe } : {}),
+    });
+    const curve: { step: number; style: number }[] = [];
+    let sps: number | null = null;
+    const r = await learner.run((p) => {
+      sps = p.stepsPerSec;
+      if (p.probeStyle !== undefined) curve.push({ step: p.step, style: p.probeStyle });
+    });
+    curve.unshift({ step: 0, style: r.probeStyleStart });
+    runs.push({ variant: v.name, initFrom: r.initFrom, learningRate: r.learningRate, schedule: r.schedule ?? null, stepsPerSec: sps, seconds: r.seconds, curve });
+  }
+  return { backend: tf.getBackend(), runs };
+};

@@ -1,7 +1,7 @@
 // "Learn style" (ui/learn.ts) in Node on tfjs cpu: the style loss falls over a few steps, the
 // result encodes as a valid pack for the same base, and Cancel stops after the current step.
 import * as tf from '@tensorflow/tfjs';
-import { decodePack, type RgbaImage } from '@stylepack/core';
+import { decodePack, learnRecipe, type RgbaImage } from '@stylepack/core';
 import { loadNsfwjsMobileNetSource } from '@stylepack/core/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,25 @@ describe('learn style (cpu)', () => {
     // "Flat" (γ≈0) gives a near-uniform image, far from the striped painting: the start is the
     // base style, alone or blended with Flat (core's blendStart keeps whichever is closer).
     expect(r.initFrom).toMatch(/^Base style( \+ Flat)?$/);
+  });
+
+  it('runs the recipe it is given instead of learnRecipe (the bench-only before/after option)', async () => {
+    const opts = {
+      baseWeights: base.weights,
+      style: stripes(40, 40, 4, [20, 60, 230]),
+      content: [photo],
+      candidates: [{ label: 'Base style', vectors: base.styles[0]! }],
+      steps: 1,
+      size: 32,
+      batch: 1,
+      lossSource: loadNsfwjsMobileNetSource,
+    };
+    const before = await new StyleLearner({ ...opts, recipe: { start: 'closest', learningRate: 1e-2 } }).run(() => {});
+    expect(before.learningRate).toBe(1e-2);
+    expect(before.schedule).toBeUndefined();
+    const after = await new StyleLearner(opts).run(() => {});
+    expect(after.learningRate).toBe(learnRecipe(1).learningRate);
+    expect(after.schedule?.kind).toBe('cosine');
   });
 
   it('Cancel stops after the current step', async () => {

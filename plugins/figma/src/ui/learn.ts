@@ -22,6 +22,7 @@ import {
   styleLoss,
   thinSeries,
   type LossNetwork,
+  type LearnStyleOptions,
   type LrSchedule,
   type MobileNetSource,
   type PackTensor,
@@ -57,6 +58,11 @@ export interface LearnOptions {
   learningRate?: number;
   /** Preview every N steps (and at the end). Default 10. */
   previewEvery?: number;
+  /**
+   * Bench only (bench/learn-steps-web.mjs): the start and schedule instead of core's learnRecipe,
+   * e.g. `{ start: 'closest' }` for the recipe before issue 12. The panel never sets it.
+   */
+  recipe?: Pick<LearnStyleOptions, 'start' | 'schedule'> & { learningRate: number };
   /** The loss network's weights (loaded lazily: only Learn style needs them). */
   lossSource: () => MobileNetSource | Promise<MobileNetSource>;
 }
@@ -230,7 +236,7 @@ export class StyleLearner {
     const painting = styleTensor(o.style, o.size);
     const probe = centreCrop(items[0]!, o.size);
     const g = generatorFor(o.baseWeights);
-    const recipe = { ...learnRecipe(o.steps), ...(o.learningRate ? { learningRate: o.learningRate } : {}) };
+    const recipe = { ...(o.recipe ?? learnRecipe(o.steps)), ...(o.learningRate ? { learningRate: o.learningRate } : {}) };
     let learning: StyleLearning | null = null;
     const disposeLater: tf.Tensor[] = [];
     try {
