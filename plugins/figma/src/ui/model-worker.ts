@@ -5,7 +5,7 @@
 import type { PackTensor } from '@stylepack/core';
 import { CancelledError } from './engine.js';
 import { parseLossSource } from './lossnet-source.js';
-import { LocalEngine, type EngineFacts, type FromWorker, type LearnHandle, type RefineHandle, type ToWorker, type WorkerRequest } from './model-engine.js';
+import { LocalEngine, type EngineFacts, type FromWorker, type ToWorker, type WorkerRequest } from './model-engine.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -21,12 +21,23 @@ export function serveModelWorker(): void {
   });
   const cancelled = new Set<number>();
   /** Running learns and refines, by request id, so a cancel reaches them at once. */
-  const learners = new Map<number, LearnHandle | RefineHandle>();
+  const learners = new Map<number, { cancel: () => void }>();
   /** A macrotask turn, so a cancel message is handled between learning steps. */
   const turn = () => new Promise<void>((r) => setTimeout(r, 0));
   let base: { sha: string; weights: Record<string, PackTensor> } | null = null;
   let queue: Promise<void> = Promise.resolve();
   const facts = (): EngineFacts => ({ loads: engine.loads, tileSize: engine.tileSize, backendName: engine.backendName, memory: engine.memory(), fastKernels: engine.fastKernels() });
+
+  /** Runs a Learn or Refine job as request `id`; a cancel that arrived first applies at once. */
+  async function runLongJob<R>(id: number, job: { result: Promise<R>; cancel: () => void }): Promise<R> {
+    learners.set(id, job);
+    if (cancelled.has(id)) job.cancel();
+    try {
+      return await job.result;
+    } finally {
+      learners.delete(id);
+    }
+  }
 
   async function answer(id: number, req: WorkerRequest): Promise<unknown> {
     switch (req.op) {
@@ -60,13 +71,7 @@ export function serveModelWorker(): void {
           },
           (phase) => scope.postMessage({ id, phase }),
         );
-        learners.set(id, handle);
-        if (cancelled.has(id)) handle.cancel();
-        try {
-          return await handle.result;
-        } finally {
-          learners.delete(id);
-        }
+        return runLongJob(id, handle);
       }
       case 'refine': {
         if (req.lossnet) lossText = req.lossnet;
@@ -75,13 +80,7 @@ export function serveModelWorker(): void {
           (refineProgress) => scope.postMessage({ id, refineProgress }),
           (phase) => scope.postMessage({ id, phase }),
         );
-        learners.set(id, handle);
-        if (cancelled.has(id)) handle.cancel();
-        try {
-          return await handle.result;
-        } finally {
-          learners.delete(id);
-        }
+        return runLongJob(id, handle);
       }
     }
   }

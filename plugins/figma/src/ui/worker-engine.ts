@@ -127,61 +127,55 @@ export class WorkerEngine implements ModelEngine {
   }
 
   learn(opts: LearnRequest, onProgress: (p: LearnProgress) => void | Promise<void>, onPhase: (text: string) => void): LearnHandle {
-    let id: number | null = null;
-    let cancelled = false;
-    let local: LearnHandle | null = null;
-    const result = (async (): Promise<LearnResult> => {
-      await this.flush();
-      if (await this.useFallback()) {
-        local = this.fallback!.learn(opts, onProgress, onPhase);
-        if (cancelled) local.cancel();
-        return local.result;
-      }
-      const lossnet = this.lossnetSent ? null : bundledLossText();
-      this.lossnetSent = true;
-      // The panel's handlers may be async (preview encoding): run them one after another, in order.
-      let handled: Promise<unknown> = Promise.resolve();
-      id = this.nextId;
-      const reply = this.call({ op: 'learn', opts, ...(lossnet ? { lossnet } : {}) }, { onProgress: (p) => (handled = handled.then(() => onProgress(p))), onPhase });
-      if (cancelled) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
-      const r = (await reply) as LearnResult;
-      await handled;
-      return r;
-    })();
-    return {
-      result,
-      cancel: () => {
-        cancelled = true;
-        if (id !== null) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
-        local?.cancel();
+    return this.longJob(
+      () => this.fallback!.learn(opts, onProgress, onPhase),
+      async (lossnet) => {
+        // The panel's handlers may be async (preview encoding): run them one after another, in order.
+        let handled: Promise<unknown> = Promise.resolve();
+        const reply = this.call({ op: 'learn', opts, ...(lossnet ? { lossnet } : {}) }, { onProgress: (p) => (handled = handled.then(() => onProgress(p))), onPhase });
+        const r = (await reply) as LearnResult;
+        await handled;
+        return r;
       },
-    };
+    );
   }
 
   refine(input: RefineInput, onProgress: (p: RefineProgress) => void, onPhase: (text: string) => void): RefineHandle {
+    return this.longJob(
+      () => this.fallback!.refine(input, onProgress, onPhase),
+      async (lossnet) => (await this.call({ op: 'refine', input, ...(lossnet ? { lossnet } : {}) }, { onRefineProgress: onProgress, onPhase })) as RefineResult,
+    );
+  }
+
+  /**
+   * A cancellable job that needs the loss network (Learn, Refine): in the worker, or on the panel
+   * thread when no worker could start. `remote` must post its call before its first await, so the
+   * job's id is known; a Cancel pressed before that is sent as soon as it is.
+   */
+  private longJob<R>(local: () => { result: Promise<R>; cancel: () => void }, remote: (lossnet: string | null) => Promise<R>): { result: Promise<R>; cancel: () => void } {
     let id: number | null = null;
     let cancelled = false;
-    let local: RefineHandle | null = null;
-    const result = (async (): Promise<RefineResult> => {
+    let localJob: { result: Promise<R>; cancel: () => void } | null = null;
+    const result = (async (): Promise<R> => {
       await this.flush();
       if (await this.useFallback()) {
-        local = this.fallback!.refine(input, onProgress, onPhase);
-        if (cancelled) local.cancel();
-        return local.result;
+        localJob = local();
+        if (cancelled) localJob.cancel();
+        return localJob.result;
       }
       const lossnet = this.lossnetSent ? null : bundledLossText();
       this.lossnetSent = true;
       id = this.nextId;
-      const reply = this.call({ op: 'refine', input, ...(lossnet ? { lossnet } : {}) }, { onRefineProgress: onProgress, onPhase });
+      const reply = remote(lossnet);
       if (cancelled) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
-      return (await reply) as RefineResult;
+      return reply;
     })();
     return {
       result,
       cancel: () => {
         cancelled = true;
         if (id !== null) this.worker?.postMessage({ cancel: id } satisfies ToWorker);
-        local?.cancel();
+        localJob?.cancel();
       },
     };
   }
