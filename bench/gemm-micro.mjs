@@ -19,6 +19,9 @@ const chunkOverride = Number(arg('chunk', '0'));
 const chunkThreads = Number(arg('chunk-threads', '2'));
 const winoOverride = arg('wino', ''); // tiles per task for the Winograd 3x3 path; 0 = off (im2col)
 const winoBf = Number(arg('wino-bf', '64')); // tiles per task of the Winograd filter gradient ("bfw" shapes)
+// --s2w=N: tiles per task for the 4x4 stride-2 shapes (Winograd F(2x2,2x2) over the input's phases;
+// default as fast-wasm.ts stride2Tiles / stride2FilterTiles; 0: the im2col / phase-split GEMM path).
+const s2wOverride = arg('s2w', '');
 
 // [name, kind, x NHWC, filter [kh,kw,ci,co], stride] with padding 0 (the model pads explicitly).
 const SHAPES = [
@@ -66,6 +69,18 @@ function winoTiles(g, threads) {
   const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (g.ci + g.co)))));
   return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
 }
+// As fast-wasm.ts stride2Tiles / stride2Work / stride2FilterTiles / stride2FilterWork.
+function s2wTiles(g, kind, threads) {
+  if (g.kh !== 4 || g.kw !== 4 || g.sh !== 2 || g.sw !== 2) return 0;
+  if (s2wOverride !== '') return Number(s2wOverride);
+  const outTiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+  if (kind === 'bf') return Math.max(4, Math.min(64, up4(Math.ceil(outTiles / (2 * threads)))));
+  const [k, no, tiles] = kind === 'fwd' ? [4 * g.ci, g.co, outTiles] : [g.co, 4 * g.ci, g.n * Math.ceil((g.h + g.pt) / 4) * Math.ceil((g.w + g.pl) / 4)];
+  const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (k + no)))));
+  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+}
+const s2wWork = (k, no, c, tc) => up4(c) + 9 * (tc * (k + no) + 32);
+const s2wFilterWork = (g, tc) => up4(g.ci) + 36 * g.ci * g.co + 9 * (tc * (4 * g.ci + g.co) + 32) + GEMM_WORK;
 const winoWork = (g, tc) => up4(g.ci) + 16 * g.ci * Math.ceil(g.co / 8) * 8 + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32);
 
 function rand(a, seed) {
@@ -102,14 +117,25 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   rand(heap.subarray(x >> 2, (x >> 2) + xN), 1);
   rand(heap.subarray(f >> 2, (f >> 2) + fN), 2);
   rand(heap.subarray(y >> 2, (y >> 2) + yN), 3);
-  const tc = kind === 'fwd' ? winoTiles(g, chunkThreads) : wbf;
-  if (tc && kind === 'fwd') ws = Math.max(ws, up4(winoWork(g, tc)));
-  if (tc && kind === 'bf') ws = Math.max(ws, up4(up4(g.ci) + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32) + GEMM_WORK));
+  const s2 = s2wTiles(g, kind, chunkThreads);
+  const tc = s2 || (kind === 'fwd' ? winoTiles(g, chunkThreads) : wbf);
+  if (s2) ws = Math.max(ws, up4(kind === 'fwd' ? s2wWork(4 * g.ci, g.co, g.ci, s2) : kind === 'bi' ? s2wWork(g.co, 4 * g.ci, g.co, s2) : s2wFilterWork(g, s2)));
+  else if (tc && kind === 'fwd') ws = Math.max(ws, up4(winoWork(g, tc)));
+  else if (tc && kind === 'bf') ws = Math.max(ws, up4(up4(g.ci) + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32) + GEMM_WORK));
   const work = e.alloc(ws * 4);
-  const args = convArgs(g, x, f, y, work, ws, chunk, tc);
+  // The stride-2 Winograd forward / input gradient take the filter as sp_s2w_filter leaves it
+  // (timed with the conv, as fast-wasm.ts runs it once per call).
+  const turned = kind === 'bi';
+  const [k2, no2] = turned ? [g.co, 4 * g.ci] : [4 * g.ci, g.co];
+  const pf = s2 && kind !== 'bf' ? e.alloc(9 * k2 * Math.ceil(no2 / 8) * 8 * 4) : 0;
+  const args = convArgs(g, x, pf || f, y, work, ws, chunk, tc);
   const outOff = kind === 'fwd' ? y : kind === 'bi' ? x : f;
   const outN = kind === 'fwd' ? yN : kind === 'bi' ? xN : fN;
-  return { chunk: tc ? `w${tc}` : chunk, flop, run: () => e.run(entry, args), out: () => e.heapF32().slice(outOff >> 2, (outOff >> 2) + outN) };
+  const run = () => {
+    if (pf) e.run('sp_s2w_filter', [f, g.ci, g.co, turned ? 1 : 0, pf]);
+    e.run(entry, args);
+  };
+  return { chunk: tc ? `w${tc}` : chunk, flop, run, out: () => e.heapF32().slice(outOff >> 2, (outOff >> 2) + outN) };
 }
 
 // Every shape gets its own engine per build (memory laid out once); builds run interleaved, rep by

@@ -384,13 +384,15 @@ static void gemm_prepacked(int M, int N, int K, const f32 *A, int lda, const f32
   for (int pc = 0; pc < K; pc += KC) {
     int kc = imin(KC, K - pc);
     const f32 *pb = pbAll + pc * Np;
-    for (int ir = 0; ir < M; ir += MR) {
-      int mr = imin(MR, M - ir);
-      const f32 *rows[MR];
-      for (int r = 0; r < MR; r++) rows[r] = A + (ir + (r < mr ? r : 0)) * lda + pc;
-      for (int jr = 0; jr < N; jr += NR)
+    // Column panel outermost: each kc x NR panel of B is read from memory once and reused from L1
+    // for all M rows (B is up to 512 KB here: K x N of a wide layer). Same sums in the same order.
+    for (int jr = 0; jr < N; jr += NR)
+      for (int ir = 0; ir < M; ir += MR) {
+        int mr = imin(MR, M - ir);
+        const f32 *rows[MR];
+        for (int r = 0; r < MR; r++) rows[r] = A + (ir + (r < mr ? r : 0)) * lda + pc;
         micro_direct(kc, rows, pb + jr * kc, C + ir * ldc + jr, ldc, mr, imin(NR, N - jr), pc > 0);
-    }
+      }
   }
 }
 
@@ -445,8 +447,276 @@ static void sp_conv2d_wino(const int *args, int tid, int tc) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 2x2) for the 4x4 stride-2 convolution (the PatchGAN discriminator's layers).
+// Split x by the parity (r, s) of its rows and columns: the conv is then a 2x2 stride-1 conv over
+// the 4 phases, y[oh, ow] = sum over (r, s), a, b of x[2(oh+a) + r - pt, 2(ow+b) + s - pl] .
+// f[2a+r, 2b+s], i.e. K = 4*Ci input channels (phase-major). F(2x2, 2x2) runs a 2x2 output tile
+// from 3x3 inputs per phase with 9 products instead of 16 (1.78x fewer multiply-adds):
+//   Bt = [1 -1 0; 0 1 0; 0 -1 1], G = [1 0; 1 1; 0 1], At = [1 1 0; 0 1 1]
+// (only additions, so the result differs from the direct sum by rounding only). The input gradient
+// is the same kind of conv run backwards: its phases form a 2x2 stride-1 conv of dy (zero-padded
+// by one at the top and left) with the turned filter and 4*Ci output channels; the filter gradient
+// is the dual transform, as in sp_conv2d_backprop_filter_wino.
+// ---------------------------------------------------------------------------------------------
+// Bt d B on 9 values d[0..8] (row-major 3x3), in place.
+#define W22_IN_T(d, SUB)                                                                         \
+  for (int j = 0; j < 3; j++) { d[j] = SUB(d[j], d[3 + j]); d[6 + j] = SUB(d[6 + j], d[3 + j]); } \
+  for (int i = 0; i < 3; i++) { d[3 * i] = SUB(d[3 * i], d[3 * i + 1]); d[3 * i + 2] = SUB(d[3 * i + 2], d[3 * i + 1]); }
+// At m A: y[0..3] (row-major 2x2) from m[0..8]. Also the filter gradient's Gt dU G (Gt = At).
+#define W22_OUT_T(m, y, ADD)                                                                     \
+  {                                                                                              \
+    __typeof__(m[0]) r0[3], r1[3];                                                               \
+    for (int j = 0; j < 3; j++) { r0[j] = ADD(m[j], m[3 + j]); r1[j] = ADD(m[3 + j], m[6 + j]); } \
+    y[0] = ADD(r0[0], r0[1]); y[1] = ADD(r0[1], r0[2]); y[2] = ADD(r1[0], r1[1]); y[3] = ADD(r1[1], r1[2]); \
+  }
+// G g Gt: u[0..8] from the 2x2 taps g[0..3]; also the filter gradient's A dy At (A = G).
+#define W22_UP_T(g, u, ADD)                                                                      \
+  {                                                                                              \
+    __typeof__(g[0]) t[3][2];                                                                    \
+    for (int b = 0; b < 2; b++) { t[0][b] = g[b]; t[1][b] = ADD(g[b], g[2 + b]); t[2][b] = g[2 + b]; } \
+    for (int i = 0; i < 3; i++) { u[3 * i] = t[i][0]; u[3 * i + 1] = ADD(t[i][0], t[i][1]); u[3 * i + 2] = t[i][1]; } \
+  }
+
+// Floats per thread: zeros[up4(C)] | V [9 planes of tc*K + WINO_PAD] | M [9 planes of tc*No +
+// WINO_PAD]. Forward: K = 4*Ci, No = Co, C = Ci; input gradient: K = Co, No = 4*Ci, C = Co.
+static int s2w_work(int K, int No, int C, int tc) {
+  return ((C + 3) & ~3) + 9 * (tc * (K + No) + 2 * WINO_PAD);
+}
+
+// Bt d B of one 3x3 patch, C channels from src[9] (zeros outside the tensor): dst[q * vs + c].
+static void w22_input_tile(const f32 *const *src, int C, f32 *dst, int vs) {
+  int c = 0;
+  for (; c + 4 <= C; c += 4) {
+    v128_t d[9];
+    for (int q = 0; q < 9; q++) d[q] = wasm_v128_load(src[q] + c);
+    W22_IN_T(d, wasm_f32x4_sub)
+    for (int q = 0; q < 9; q++) wasm_v128_store(dst + q * vs + c, d[q]);
+  }
+  for (; c < C; c++) {
+    f32 d[9];
+    for (int q = 0; q < 9; q++) d[q] = src[q][c];
+    W22_IN_T(d, SSUB)
+    for (int q = 0; q < 9; q++) dst[q * vs + c] = d[q];
+  }
+}
+
+// The 6x6 patch of x at (h0, w0) under a 2x2 output tile, as 4 phases of 3x3: dst[q * vs + ph*Ci + ci].
+static void s2w_x_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
+  for (int ph = 0; ph < 4; ph++) {
+    const f32 *src[9];
+    for (int u = 0; u < 3; u++)
+      for (int v = 0; v < 3; v++) {
+        int h = h0 + 2 * u + (ph >> 1), w = w0 + 2 * v + (ph & 1);
+        src[u * 3 + v] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
+      }
+    w22_input_tile(src, Ci, dst + ph * Ci, vs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transformed filter of the stride-2 Winograd convs, packed as packB packs a K x No matrix
+// (KC-row blocks of up8(No) columns, NR-column panels, k-major: what gemm_prepacked reads), once
+// per call by all threads before the conv runs (one task per panel: each writes 9 sequential
+// streams). args: 0 filter [4, 4, Ci, Co], 1 Ci, 2 Co, 3 turned, 4 out (9 blocks of K * up8(No)),
+// 31 task counter.
+// turned = 0 (forward): block xi is U[xi] [4*Ci, Co], row ph*Ci + ci, the taps g[a][b] = f[2a+r, 2b+s]
+// of phase ph = (r, s). turned = 1 (input gradient): U[xi] [Co, 4*Ci], column ph*Ci + ci, the taps
+// of dx's phase ph = (q, p) at dy offset (a, b): f[2(1-a) + q, 2(1-b) + p].
+// ---------------------------------------------------------------------------------------------
+__attribute__((export_name("sp_s2w_filter"))) void sp_s2w_filter(const int *args, int tid, int nth) {
+  const f32 *f = P(0); int Ci = args[1], Co = args[2], turned = args[3]; f32 *out = P(4);
+  int K = turned ? Co : 4 * Ci, No = turned ? 4 * Ci : Co, Np = (No + NR - 1) / NR * NR, blk = K * Np;
+  int panels = Np / NR;
+  for (int jp; (jp = NEXT_TASK()) < panels;) {
+    int j0 = jp * NR;
+    // Taps of the panel's columns: tap[jj][a*2 + b] points at f[kh, kw, ci, co(k = 0)] (turned) or
+    // f[kh, kw, ci(k = 0), co = j0 + jj] (forward); null for the zero columns past No.
+    const f32 *tap[NR][4];
+    for (int jj = 0; jj < NR; jj++) {
+      int j = j0 + jj;
+      for (int q = 0; q < 4; q++) tap[jj][q] = 0;
+      if (j >= No) continue;
+      int ph = turned ? j / Ci : 0, ci = turned ? j % Ci : 0, r = ph >> 1, s = ph & 1;
+      for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+          int kh = turned ? 2 * (1 - a) + r : 2 * a, kw = turned ? 2 * (1 - b) + s : 2 * b;
+          tap[jj][a * 2 + b] = turned ? f + ((kh * 4 + kw) * Ci + ci) * Co : f + kh * 4 * Ci * Co + kw * Ci * Co + j;
+        }
+    }
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = imin(KC, K - pc);
+      f32 *dst = out + pc * Np + jp * kc * NR;
+      for (int k = pc; k < pc + kc; k++, dst += NR) {
+        // Forward: row k = (ph, ci) moves the taps by the phase's (r, s) and by ci rows of Co.
+        int off = turned ? k : ((k / Ci) >> 1) * 4 * Ci * Co + ((k / Ci) & 1) * Ci * Co + (k % Ci) * Co;
+        for (int jj = 0; jj < NR; jj++) {
+          f32 g[4], u[9];
+          if (tap[jj][0]) for (int q = 0; q < 4; q++) g[q] = tap[jj][q][off];
+          else for (int q = 0; q < 4; q++) g[q] = 0.f;
+          W22_UP_T(g, u, SADD)
+          for (int q = 0; q < 9; q++) dst[q * blk + jj] = u[q];
+        }
+      }
+    }
+  }
+}
+
+static void sp_conv2d_s2w(const int *args, int tid, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  const f32 *x = P(13), *pu = P(14); f32 *y = P(15);
+  int K = 4 * Ci, Cop = (Co + NR - 1) / NR * NR, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *V = zeros + ((Ci + 3) & ~3);
+  int vs = tc * K + WINO_PAD, ms = tc * Co + WINO_PAD;
+  f32 *Mb = V + 9 * vs;
+  for (int i = 0; i < Ci; i++) zeros[i] = 0.f;
+  for (int task; (task = NEXT_TASK()) < ntasks;) {
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW);
+      s2w_x_tile(x, zeros, n, H, W, Ci, (rem / TW) * 4 - pt, (rem % TW) * 4 - pl, V + r * K, vs);
+    }
+    for (int xi = 0; xi < 9; xi++) gemm_prepacked(rows, Co, K, V + xi * vs, K, pu + xi * K * Cop, Mb + xi * ms, Co);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
+      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+      f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
+      const f32 *m = Mb + r * Co;
+      int c = 0;
+      for (; c + 4 <= Co; c += 4) {
+        v128_t v[9], o[4];
+        for (int q = 0; q < 9; q++) v[q] = wasm_v128_load(m + q * ms + c);
+        W22_OUT_T(v, o, wasm_f32x4_add)
+        wasm_v128_store(y00 + c, o[0]);
+        if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
+        if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
+      }
+      for (; c < Co; c++) {
+        f32 v[9], o[4];
+        for (int q = 0; q < 9; q++) v[q] = m[q * ms + c];
+        W22_OUT_T(v, o, SADD)
+        y00[c] = o[0];
+        if (two_w) y00[Co + c] = o[1];
+        if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
+      }
+    }
+  }
+}
+
+// dx of the 4x4 stride-2 conv: dx[2i + q - pt, 2j + p - pl, ci] for the phase ph = (q, p) is
+// sum over a, b in {0, 1}, co of dy[i - 1 + a, j - 1 + b, co] . f[2(1-a) + q, 2(1-b) + p, ci, co]:
+// a 2x2 stride-1 conv of dy onto the grid (i, j) with 4*Ci channels, run as F(2x2, 2x2). Every dx
+// pixel is one (i, j, ph), so each is written exactly once (tasks write disjoint outputs).
+static void sp_conv2d_backprop_input_s2w(const int *args, int tid, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  f32 *dx = P(13); const f32 *pu = P(14), *dy = P(15);
+  int No = 4 * Ci, Np = (No + NR - 1) / NR * NR;
+  int I = (H + pt + 1) / 2, J = (W + pl + 1) / 2, TI = (I + 1) / 2, TJ = (J + 1) / 2, T = N * TI * TJ, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *V = zeros + ((Co + 3) & ~3);
+  int vs = tc * Co + WINO_PAD, ms = tc * No + WINO_PAD;
+  f32 *Mb = V + 9 * vs;
+  for (int i = 0; i < Co; i++) zeros[i] = 0.f;
+  for (int task; (task = NEXT_TASK()) < ntasks;) {
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TI * TJ), rem = t % (TI * TJ), i0 = (rem / TJ) * 2 - 1, j0 = (rem % TJ) * 2 - 1;
+      const f32 *src[9];
+      for (int u = 0; u < 3; u++)
+        for (int v = 0; v < 3; v++) {
+          int h = i0 + u, w = j0 + v;
+          src[u * 3 + v] = h >= 0 && h < OH && w >= 0 && w < OW ? dy + ((n * OH + h) * OW + w) * Co : zeros;
+        }
+      w22_input_tile(src, Co, V + r * Co, vs);
+    }
+    for (int xi = 0; xi < 9; xi++) gemm_prepacked(rows, No, Co, V + xi * vs, Co, pu + xi * Co * Np, Mb + xi * ms, No);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TI * TJ), rem = t % (TI * TJ), i0 = (rem / TJ) * 2, j0 = (rem % TJ) * 2;
+      const f32 *m = Mb + r * No;
+      for (int ph = 0; ph < 4; ph++) {
+        f32 *d[4];
+        for (int k = 0; k < 4; k++) {
+          int h = 2 * (i0 + (k >> 1)) + (ph >> 1) - pt, w = 2 * (j0 + (k & 1)) + (ph & 1) - pl;
+          d[k] = h >= 0 && h < H && w >= 0 && w < W ? dx + ((n * H + h) * W + w) * Ci : 0;
+        }
+        int c = 0;
+        for (; c + 4 <= Ci; c += 4) {
+          v128_t v[9], o[4];
+          for (int q = 0; q < 9; q++) v[q] = wasm_v128_load(m + q * ms + ph * Ci + c);
+          W22_OUT_T(v, o, wasm_f32x4_add)
+          for (int k = 0; k < 4; k++) if (d[k]) wasm_v128_store(d[k] + c, o[k]);
+        }
+        for (; c < Ci; c++) {
+          f32 v[9], o[4];
+          for (int q = 0; q < 9; q++) v[q] = m[q * ms + ph * Ci + c];
+          W22_OUT_T(v, o, SADD)
+          for (int k = 0; k < 4; k++) if (d[k]) d[k][c] = o[k];
+        }
+      }
+    }
+  }
+}
+
+// Filter gradient of the 4x4 stride-2 conv: dU[xi] = sum over tiles of V[xi]^T dM[xi] with
+// dM = A dy At, then dW = Gt dU G. Static task -> thread assignment and per-thread partials summed by
+// the caller (sp_sum_parts), as sp_conv2d_backprop_filter_wino: the same bits run to run.
+// Floats per thread: zeros[up4(Ci)] | dU [9 * 4Ci * Co] | V [9 planes of tc*4Ci + WINO_PAD] |
+// dM [9 planes of tc*Co + WINO_PAD] | GEMM_WORK.
+static int s2w_bf_work(int Ci, int Co, int tc) {
+  return ((Ci + 3) & ~3) + 9 * 4 * Ci * Co + 9 * (tc * (4 * Ci + Co) + 2 * WINO_PAD) + GEMM_WORK;
+}
+
+static void sp_conv2d_backprop_filter_s2w(const int *args, int tid, int nth, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  const f32 *x = P(13), *dy = P(15);
+  f32 *dw = P(14) + tid * 16 * Ci * Co;
+  int K = 4 * Ci, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *dU = zeros + ((Ci + 3) & ~3), *V = dU + 9 * K * Co;
+  int vs = tc * K + WINO_PAD, ms = tc * Co + WINO_PAD;
+  f32 *Mb = V + 9 * vs, *gw = Mb + 9 * ms;
+  int first = 1;
+  for (int i = 0; i < ((Ci + 3) & ~3); i++) zeros[i] = 0.f;
+  for (int task = tid; task < ntasks; task += nth) {
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
+      s2w_x_tile(x, zeros, n, H, W, Ci, oh * 2 - pt, ow * 2 - pl, V + r * K, vs);
+      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+      const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
+      ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
+      f32 *mdst = Mb + r * Co;
+      int c = 0;
+      for (; c + 4 <= Co; c += 4) {
+        v128_t yv[4], m[9];
+        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
+        W22_UP_T(yv, m, wasm_f32x4_add)
+        for (int q = 0; q < 9; q++) wasm_v128_store(mdst + q * ms + c, m[q]);
+      }
+      for (; c < Co; c++) {
+        f32 yv[4], m[9];
+        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? ys[q][c] : 0.f;
+        W22_UP_T(yv, m, SADD)
+        for (int q = 0; q < 9; q++) mdst[q * ms + c] = m[q];
+      }
+    }
+    for (int xi = 0; xi < 9; xi++)
+      sgemm(K, Co, rows, V + xi * vs, 1, K, Mb + xi * ms, Co, 1, dU + xi * K * Co, Co, !first, gw);
+    first = 0;
+  }
+  if (first) { for (int i = 0; i < 16 * Ci * Co; i++) dw[i] = 0.f; return; }
+  int cc = Ci * Co;
+  for (int ph = 0; ph < 4; ph++)
+    for (int k = 0; k < cc; k++) {
+      f32 u[9], g[4];
+      for (int q = 0; q < 9; q++) u[q] = dU[q * K * Co + ph * cc + k];
+      W22_OUT_T(u, g, SADD)
+      for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) dw[((2 * a + (ph >> 1)) * 4 + 2 * b + (ph & 1)) * cc + k] = g[a * 2 + b];
+    }
+}
+
 // y[p, co] = cols[p, :] . filter[:, co]. Work per thread: chunk*KK + GEMM_WORK; args[19] > 0: Winograd
-// (3x3, stride 1 only) with that many tiles per task.
+// with that many tiles per task: 3x3 stride 1, or 4x4 stride 2, where args[14] is then the filter
+// as sp_s2w_filter leaves it (turned = 0).
 __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int tid, int nth) {
   int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
   const f32 *x = P(13), *f = P(14); f32 *y = P(15);
@@ -455,6 +725,10 @@ __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int ti
   int tc = args[19];
   if (tc > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_work(Ci, Co, tc)) {
     sp_conv2d_wino(args, tid, tc);
+    return;
+  }
+  if (tc > 0 && KH == 4 && KW == 4 && args[9] == 2 && args[10] == 2 && args[17] >= s2w_work(4 * Ci, Co, Ci, tc)) {
+    sp_conv2d_s2w(args, tid, tc);
     return;
   }
   // Co < NR, no padding, KW*Ci % 4 == 0: no im2col. A pixel's im2col row is KH runs of KW*Ci
@@ -576,9 +850,13 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
   f32 *dw = P(14) + tid * kk * Co;
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * kk;
   int Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk, first = 1;
-  // args[19] > 0: Winograd (3x3, stride 1) with that many tiles per task.
+  // args[19] > 0: Winograd (3x3 stride 1, or 4x4 stride 2) with that many tiles per task.
   if (args[19] > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_bf_work(Ci, Co, args[19])) {
     sp_conv2d_backprop_filter_wino(args, tid, nth, args[19]);
+    return;
+  }
+  if (args[19] > 0 && KH == 4 && KW == 4 && args[9] == 2 && args[10] == 2 && args[17] >= s2w_bf_work(Ci, Co, args[19])) {
+    sp_conv2d_backprop_filter_s2w(args, tid, nth, args[19]);
     return;
   }
   // Co <= 4: t = dW^T = dy^T cols (M = Co: one MR panel, N = kk), then dw (+)= t^T. The GEMM's
@@ -614,6 +892,12 @@ __attribute__((export_name("sp_conv2d_backprop_input"))) void sp_conv2d_backprop
   int KH = args[7], KW = args[8], sh = args[9], sw = args[10], pt = args[11], pl = args[12], chunk = args[18];
   f32 *dx = P(13); const f32 *f = P(14), *dy = P(15);
   f32 *cols = P(16) + tid * args[17], *bp = cols + chunk * KH * KW * Co, *out = bp + KH * KW * Co * Ci, *gw = out + chunk * Ci;
+  // args[19] > 0: 4x4 stride 2 as Winograd F(2x2, 2x2) with that many tiles per task; args[14] is
+  // then the filter as sp_s2w_filter leaves it (turned = 1).
+  if (args[19] > 0 && KH == 4 && KW == 4 && sh == 2 && sw == 2 && args[17] >= s2w_work(Co, 4 * Ci, Co, args[19])) {
+    sp_conv2d_backprop_input_s2w(args, tid, args[19]);
+    return;
+  }
   int tasks = 0;
   for (int rh = 0; rh < sh; rh++) for (int rw = 0; rw < sw; rw++) {
     int Hq = (H - rh + sh - 1) / sh, Wq = (W - rw + sw - 1) / sw;

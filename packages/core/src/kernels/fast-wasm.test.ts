@@ -32,6 +32,11 @@ const CONVS: { x: S4; k: number; ci?: number; co: number; s: number; pad: Pad }[
   // 3x3 stride 1 runs as Winograd: odd output sizes (partial 2x2 tiles), Co < 8, asymmetric padding.
   { x: [2, 21, 19, 6], k: 3, co: 10, s: 1, pad: 'valid' },
   { x: [1, 30, 27, 9], k: 3, co: 5, s: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  // 4x4 stride 2 runs as Winograd F(2x2, 2x2) over the input's phases: odd output sizes (partial
+  // tiles), odd input sizes (an unused last row), Ci = 3 and Co < 8 (scalar tails), 'same' padding.
+  { x: [2, 31, 33, 3], k: 4, co: 5, s: 2, pad: 'valid' },
+  { x: [1, 21, 19, 6], k: 4, co: 12, s: 2, pad: 'same' },
+  { x: [3, 13, 14, 9], k: 4, co: 7, s: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
 ];
 
 // 3x3 stride-1 filter gradients (Winograd, pads <= 2; pads > 2 fall back to im2col): odd sizes
@@ -58,6 +63,8 @@ describe.each([
   it.each(CONVS.map((c) => [`${c.x.join('x')} k${c.k} s${c.s} ${JSON.stringify(c.pad)}`, c] as const))(
     'conv2d forward + both gradients: %s',
     async (_n, c) => {
+      const status = fastWasmKernelStatus();
+      const winoBefore = Object.fromEntries(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((k) => [k, status[k]!.winograd]));
       const fShape: S4 = [c.k, c.k, c.x[3], c.co];
       const errs = await compare([c.x, fShape], (x, w) => {
         const y = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.s, c.pad as 'valid');
@@ -66,6 +73,9 @@ describe.each([
         return [out, ...g([x!, w!])];
       });
       for (const e of errs) expect(e).toBeLessThan(1e-4);
+      if (c.k === 4 && c.s === 2) {
+        for (const k of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) expect(fastWasmKernelStatus()[k]!.winograd, k).toBeGreaterThan(winoBefore[k]!);
+      }
     },
   );
 

@@ -27,6 +27,7 @@ export type FastEntry =
   | 'sp_conv2d_backprop_filter'
   | 'sp_conv2d_backprop_input'
   | 'sp_sum_parts'
+  | 'sp_s2w_filter'
   | 'sp_instance_norm'
   | 'sp_instance_norm_grad';
 
@@ -36,6 +37,7 @@ export const FAST_ENTRIES: readonly FastEntry[] = [
   'sp_conv2d_backprop_filter',
   'sp_conv2d_backprop_input',
   'sp_sum_parts',
+  'sp_s2w_filter',
   'sp_instance_norm',
   'sp_instance_norm_grad',
 ];
@@ -80,7 +82,8 @@ export function useFastEngine(e: FastEngine): void {
 /**
  * Winograd F(2x2,3x3) for 3x3 stride-1 convolutions: Conv2D (inference and training) and, inside
  * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter) and
- * Conv2DBackpropFilter (the dual transform, sp_conv2d_backprop_filter_wino). Its rounding
+ * Conv2DBackpropFilter (the dual transform, sp_conv2d_backprop_filter_wino). Likewise F(2x2,2x2)
+ * over the input's four phases for the 4x4 stride-2 convolutions (the discriminator's), all three. Its rounding
  * differs from the im2col GEMM's by ~1e-6 relative (more than a reordered sum), so a training run
  * with it follows the GEMM/cpu trajectory only until Adam amplifies that across a ReLU kink (see
  * fast-wasm-training.test.ts). Still deterministic: same inputs, same bits, run to run.
@@ -94,7 +97,7 @@ let winogradFilter = true;
 
 /**
  * Turns the Winograd paths on or off (default on): a boolean for all of them, or an object for
- * the parts (Conv2D forward, the 3x3 stride-1 input and filter gradients) separately.
+ * the parts (Conv2D forward, the input and filter gradients) separately.
  */
 export function setFastWasmWinograd(on: boolean | { forward?: boolean; backpropInput?: boolean; backpropFilter?: boolean }): void {
   if (typeof on === 'boolean') {
@@ -191,6 +194,47 @@ function winogradFilterWork(g: ConvGeom, tiles: number): number {
   return up4(g.ci) + 16 * g.ci * g.co + 16 * (tiles * (g.ci + g.co) + 32) + GEMM_WORK;
 }
 
+/**
+ * 4x4 stride-2 convs (the PatchGAN discriminator's) run as Winograd F(2x2, 2x2) over the input's
+ * four phases (native s2w, 1.78x fewer multiply-adds): 2x2 output tiles per task, 0 = not such a
+ * conv. `k` and `no` are the GEMMs' depth and width (forward 4*Ci and Co; input gradient Co and
+ * 4*Ci), which size the tile so its transformed planes stay in cache.
+ */
+function stride2Tiles(g: ConvGeom, tiles: number, k: number, no: number, threads: number): number {
+  if (g.kh !== 4 || g.kw !== 4 || g.sh !== 2 || g.sw !== 2) return 0;
+  const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (k + no)))));
+  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+}
+
+/** Floats per thread the stride-2 Winograd forward / input gradient needs (native s2w_work). */
+function stride2Work(k: number, no: number, c: number, tc: number): number {
+  return up4(c) + 9 * (tc * (k + no) + 32);
+}
+
+/**
+ * Transforms a [4, 4, Ci, Co] filter for the stride-2 Winograd path on all threads (native
+ * sp_s2w_filter; turned: for the input gradient) and returns the offset of the result.
+ */
+function stride2Filter(e: FastEngine, fo: number, g: ConvGeom, turned: boolean): number {
+  const [k, no] = turned ? [g.co, 4 * g.ci] : [4 * g.ci, g.co];
+  const out = e.alloc(9 * k * Math.ceil(no / 8) * 8 * 4);
+  e.run('sp_s2w_filter', [fo, g.ci, g.co, turned ? 1 : 0, out]);
+  return out;
+}
+
+/** As winogradFilterTiles, for the 4x4 stride-2 filter gradient (static tasks, summed partials). */
+function stride2FilterTiles(g: ConvGeom, threads: number): number {
+  if (g.kh !== 4 || g.kw !== 4 || g.sh !== 2 || g.sw !== 2) return 0;
+  return Math.max(4, Math.min(64, up4(Math.ceil(outputTiles(g) / (2 * threads)))));
+}
+
+/** Floats per thread the stride-2 Winograd filter gradient needs (native s2w_bf_work). */
+function stride2FilterWork(g: ConvGeom, tc: number): number {
+  return up4(g.ci) + 36 * g.ci * g.co + 9 * (tc * (4 * g.ci + g.co) + 32) + GEMM_WORK;
+}
+
+const outputTiles = (g: ConvGeom) => g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+
 const macs = (g: ConvGeom) => g.n * g.oh * g.ow * g.kh * g.kw * g.ci * g.co;
 
 type Args = Parameters<tf.KernelFunc>[0];
@@ -208,11 +252,14 @@ export function conv2D(a: Args): TensorInfo | TensorInfo[] {
   const backend = a.backend as WasmBackendLike;
   const kk = g.kh * g.kw * g.ci;
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
-  const tiles = winograd && winogradForward ? winogradTiles(g, e.threads) : 0;
-  const workStride = tiles ? up4(winogradWork(g, tiles)) : up4(chunk * kk + GEMM_WORK);
+  const wino3 = winograd && winogradForward ? winogradTiles(g, e.threads) : 0;
+  const wino2 = winograd && winogradForward ? stride2Tiles(g, outputTiles(g), 4 * g.ci, g.co, e.threads) : 0;
+  const tiles = wino3 || wino2;
+  const workStride = wino3 ? up4(winogradWork(g, wino3)) : wino2 ? up4(stride2Work(4 * g.ci, g.co, g.ci, wino2)) : up4(chunk * kk + GEMM_WORK);
   e.reset();
   const xo = copyIn(e, backend, x);
-  const fo = copyIn(e, backend, filter);
+  let fo = copyIn(e, backend, filter);
+  if (wino2) fo = stride2Filter(e, fo, g, false);
   const yo = e.alloc(g.n * g.oh * g.ow * g.co * 4);
   const work = e.alloc(workStride * 4 * e.threads);
   e.run('sp_conv2d', convArgs(g, xo, fo, yo, work, workStride, chunk, tiles));
@@ -232,8 +279,11 @@ export function conv2DBackpropFilter(a: Args): TensorInfo | TensorInfo[] {
   const chunk = chunkFor(g.n * g.oh * g.ow, kk, e.threads);
   // Co <= 4: the native kernel computes dW^T per chunk into Co*kk more floats.
   let workStride = up4(chunk * kk + GEMM_WORK + (g.co <= 4 ? g.co * kk : 0));
-  const tiles = winograd && winogradFilter ? winogradFilterTiles(g, e.threads) : 0;
-  if (tiles) workStride = Math.max(workStride, up4(winogradFilterWork(g, tiles)));
+  const wino3 = winograd && winogradFilter ? winogradFilterTiles(g, e.threads) : 0;
+  const wino2 = winograd && winogradFilter ? stride2FilterTiles(g, e.threads) : 0;
+  const tiles = wino3 || wino2;
+  if (wino3) workStride = Math.max(workStride, up4(winogradFilterWork(g, wino3)));
+  if (wino2) workStride = Math.max(workStride, up4(stride2FilterWork(g, wino2)));
   e.reset();
   const xo = copyIn(e, backend, x);
   const dyo = copyIn(e, backend, dy);
@@ -262,14 +312,19 @@ export function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   }
   const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
   const chunk = chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, e.threads);
-  const workStride = up4(chunk * g.kh * g.kw * g.co + g.kh * g.kw * g.co * g.ci + chunk * g.ci + GEMM_WORK);
+  // 4x4 stride 2: Winograd over dx's phases (a 2x2 conv of dy onto a grid of 2x2-pixel cells).
+  const cells = g.n * Math.ceil((g.h + g.pt) / 4) * Math.ceil((g.w + g.pl) / 4);
+  const tiles = winograd && winogradInput ? stride2Tiles(g, cells, g.co, 4 * g.ci, e.threads) : 0;
+  let workStride = up4(chunk * g.kh * g.kw * g.co + g.kh * g.kw * g.co * g.ci + chunk * g.ci + GEMM_WORK);
+  if (tiles) workStride = Math.max(workStride, up4(stride2Work(g.co, 4 * g.ci, g.co, tiles)));
   e.reset();
   const dyo = copyIn(e, backend, dy);
-  const fo = copyIn(e, backend, filter);
+  let fo = copyIn(e, backend, filter);
+  if (tiles) fo = stride2Filter(e, fo, g, true);
   const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
   const work = e.alloc(workStride * 4 * e.threads);
-  e.run('sp_conv2d_backprop_input', convArgs(g, dxo, fo, dyo, work, workStride, chunk));
-  count('Conv2DBackpropInput', true);
+  e.run('sp_conv2d_backprop_input', convArgs(g, dxo, fo, dyo, work, workStride, chunk, tiles));
+  count('Conv2DBackpropInput', true, tiles > 0);
   return copyOut(e, backend, dxo, [...attrs.inputShape]);
 }
 
