@@ -138,6 +138,49 @@ static void micro_direct(int kc, const f32 *const *a, const f32 *pb, f32 *C, int
   store_tile(c, C, ldc, mr, nr, acc);
 }
 
+// As micro_direct over an im2col row read in place: nseg runs of L floats, the run sg of row r at
+// a[r] + sg*segA (a conv's KH input rows of KW*Ci floats); pb holds the panel's nseg*L rows. The sum
+// over k runs in the same order as micro over the im2col row.
+static void micro_seg(int L, int nseg, int segA, const f32 *const *a, const f32 *pb, f32 *C, int ldc, int mr, int nr) {
+  v128_t c[MR][2];
+  for (int r = 0; r < MR; r++) c[r][0] = c[r][1] = wasm_f32x4_splat(0);
+  for (int sg = 0; sg < nseg; sg++) {
+    const f32 *ar[MR];
+    for (int r = 0; r < MR; r++) ar[r] = a[r] + sg * segA;
+    for (int k = 0; k < L; k++) { TILE_STEP(ar[r] + k, pb); pb += NR; }
+  }
+  store_tile(c, C, ldc, mr, nr, 0);
+}
+
+// local[s][0..7] (+)= sum over len pixels of S[i*ss + s] . V[i*vs + 0..7], for s < NS (<= 4): the
+// outer products of a few scalar channels with 8 vector channels, pixel by pixel in order.
+static inline __attribute__((always_inline)) void outer8(int NS, int len, const f32 *S, int ss, const f32 *V, int vs, f32 *local, int acc) {
+  v128_t c0[4], c1[4];
+  for (int s = 0; s < 4; s++) c0[s] = c1[s] = wasm_f32x4_splat(0);
+  for (int i = 0; i < len; i++, S += ss, V += vs) {
+    v128_t v0 = wasm_v128_load(V), v1 = wasm_v128_load(V + 4);
+    for (int s = 0; s < NS; s++) {
+      v128_t x = wasm_v128_load32_splat(S + s);
+      c0[s] = MADD(x, v0, c0[s]);
+      c1[s] = MADD(x, v1, c1[s]);
+    }
+  }
+  for (int s = 0; s < NS; s++) {
+    if (acc) { c0[s] = wasm_f32x4_add(wasm_v128_load(local + s * 8), c0[s]); c1[s] = wasm_f32x4_add(wasm_v128_load(local + s * 8 + 4), c1[s]); }
+    wasm_v128_store(local + s * 8, c0[s]);
+    wasm_v128_store(local + s * 8 + 4, c1[s]);
+  }
+}
+
+static void outer8_n(int ns, int len, const f32 *S, int ss, const f32 *V, int vs, f32 *local, int acc) {
+  switch (ns) {
+    case 1: outer8(1, len, S, ss, V, vs, local, acc); break;
+    case 2: outer8(2, len, S, ss, V, vs, local, acc); break;
+    case 3: outer8(3, len, S, ss, V, vs, local, acc); break;
+    default: outer8(4, len, S, ss, V, vs, local, acc); break;
+  }
+}
+
 static inline f32 hsum(v128_t v) {
   return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
 }
@@ -749,6 +792,30 @@ __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int ti
     }
     return;
   }
+  // Co >= NR with short input rows (KW*Ci <= 64, e.g. the 9x9 layer on RGB), no padding: the
+  // im2col row is read in place too (micro_seg), where copying it cost as much as the GEMM.
+  int Cop = (Co + NR - 1) / NR * NR;
+  if (Co >= NR && KW * Ci <= 64 && args[11] == 0 && args[12] == 0 && (OH - 1) * sh + KH <= H && (OW - 1) * sw + KW <= W &&
+      !direct_1x1(args) && args[17] >= kk * Cop) {
+    int ready = 0;
+    for (int c; (c = NEXT_TASK()) < nchunks;) {
+      if (!ready) { packB(kk, Co, f, Co, 1, cols); ready = 1; }
+      int p = c * chunk, end = imin(Ptot, p + chunk);
+      while (p < end) {
+        int n = p / (OH * OW), rem = p % (OH * OW), oh = rem / OW, ow = rem % OW, len = imin(OW - ow, end - p);
+        const f32 *base = x + ((n * H + oh * sh) * W + ow * sw) * Ci;
+        for (int i = 0; i < len; i += MR) {
+          int mr = imin(MR, len - i);
+          const f32 *rows[MR];
+          for (int r = 0; r < MR; r++) rows[r] = base + (i + (r < mr ? r : 0)) * sw * Ci;
+          for (int jr = 0; jr < Co; jr += NR)
+            micro_seg(KW * Ci, KH, W * Ci, rows, cols + jr * kk, y + (p + i) * Co + jr, Co, mr, imin(NR, Co - jr));
+        }
+        p += len;
+      }
+    }
+    return;
+  }
   for (int c; (c = NEXT_TASK()) < nchunks;) {
     int p0 = c * chunk, rows = imin(chunk, Ptot - p0);
     if (direct_1x1(args)) { sgemm(rows, Co, kk, x + p0 * Ci, Ci, 1, f, Co, 1, y + p0 * Co, Co, 0, gw); continue; }
@@ -857,6 +924,47 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
   }
   if (args[19] > 0 && KH == 4 && KW == 4 && args[9] == 2 && args[10] == 2 && args[17] >= s2w_bf_work(Ci, Co, args[19])) {
     sp_conv2d_backprop_filter_s2w(args, tid, nth, args[19]);
+    return;
+  }
+  // One side narrow (<= 4 channels) and the other a multiple of 8, no padding: per tap, the outer
+  // products of the narrow side's scalars with 8 channels of the other at a time, x read in place
+  // (no im2col; the GEMM below would fill 3 of MR rows or NR columns). Chunks go to threads
+  // statically and each chunk's sum over its pixels is added in order, as below.
+  int H = args[1], W = args[2], sh = args[9], sw = args[10];
+  int narrowOut = Co <= 4 && Ci % 8 == 0, narrowIn = Ci <= 4 && Co % 8 == 0;
+  if ((narrowOut || narrowIn) && args[11] == 0 && args[12] == 0 && (OH - 1) * sh + KH <= H && (OW - 1) * sw + KW <= W &&
+      args[17] >= 32) {
+    int ns = narrowOut ? Co : Ci, nv = narrowOut ? Ci : Co;
+    f32 *local = cols;
+    for (int c = tid; c < nchunks; c += nth) {
+      int p0 = c * chunk, end = imin(Ptot, p0 + chunk);
+      for (int kh = 0; kh < KH; kh++)
+        for (int kw = 0; kw < KW; kw++)
+          for (int v0 = 0; v0 < nv;) {
+            // 8 vector channels at a time (16 measured slower: 12 accumulators + 4 loads spill).
+            int wide = 8;
+            int p = p0, acc = 0;
+            while (p < end) {
+              int n = p / (OH * OW), rem = p % (OH * OW), oh = rem / OW, ow = rem % OW, len = imin(OW - ow, end - p);
+              const f32 *xp = x + ((n * H + oh * sh + kh) * W + ow * sw + kw) * Ci, *dyp = dy + p * Co;
+              const f32 *S = narrowOut ? dyp : xp, *V = narrowOut ? xp + v0 : dyp + v0;
+              int ss = narrowOut ? Co : sw * Ci, vs = narrowOut ? sw * Ci : Co;
+              outer8_n(ns, len, S, ss, V, vs, local, acc);
+              acc = 1;
+              p += len;
+            }
+            // local[s][v]: narrowOut s = co, v = ci; else s = ci, v = co. dw[(kh, kw, ci), co].
+            f32 *d = dw + (kh * KW + kw) * Ci * Co;
+            for (int s2 = 0; s2 < ns; s2++)
+              for (int v = 0; v < wide; v++) {
+                int ci = narrowOut ? v0 + v : s2, co = narrowOut ? s2 : v0 + v;
+                d[ci * Co + co] = (first ? 0.f : d[ci * Co + co]) + local[s2 * wide + v];
+              }
+            v0 += wide;
+          }
+      first = 0;
+    }
+    if (first) for (int i = 0; i < kk * Co; i++) dw[i] = 0.f;
     return;
   }
   // Co <= 4: t = dW^T = dy^T cols (M = Co: one MR panel, N = kk), then dw (+)= t^T. The GEMM's

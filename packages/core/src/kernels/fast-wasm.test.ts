@@ -37,6 +37,13 @@ const CONVS: { x: S4; k: number; ci?: number; co: number; s: number; pad: Pad }[
   { x: [2, 31, 33, 3], k: 4, co: 5, s: 2, pad: 'valid' },
   { x: [1, 21, 19, 6], k: 4, co: 12, s: 2, pad: 'same' },
   { x: [3, 13, 14, 9], k: 4, co: 7, s: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  // Short input rows read in place (micro_seg: Co >= 8, KW*Ci <= 64, no padding; stride 2 too),
+  // the narrow-channel filter gradient (outer products: Ci <= 4 < Co or Co <= 4 < Ci, no padding)
+  // and the input gradient as a conv of the zero-padded dy (KW*Co <= 64, Ci >= 8, padded or not).
+  { x: [2, 22, 20, 3], k: 9, co: 16, s: 1, pad: 'valid' },
+  { x: [2, 24, 21, 16], k: 7, co: 3, s: 1, pad: 'valid' },
+  { x: [2, 17, 19, 4], k: 5, co: 9, s: 2, pad: 'valid' },
+  { x: [1, 20, 18, 8], k: 5, co: 2, s: 1, pad: 'same' },
 ];
 
 // 3x3 stride-1 filter gradients (Winograd, pads <= 2; pads > 2 fall back to im2col): odd sizes

@@ -310,6 +310,9 @@ export function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   if (winograd && winogradInput && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.pt <= 2 && g.pl <= 2) {
     return backpropInputWinograd(e, backend, g, dy, filter, attrs.inputShape);
   }
+  if (g.sh === 1 && g.sw === 1 && g.kh * g.kw > 1 && g.kw * g.co <= 64 && g.ci >= 8 && !(g.kh === 3 && g.kw === 3)) {
+    return backpropInputDirect(e, backend, g, dy, filter, attrs.inputShape);
+  }
   const taps = Math.ceil(g.kh / g.sh) * Math.ceil(g.kw / g.sw);
   const chunk = chunkFor((g.n * g.h * g.w) / (g.sh * g.sw), taps * g.co, e.threads);
   // 4x4 stride 2: Winograd over dx's phases (a 2x2 conv of dy onto a grid of 2x2-pixel cells).
@@ -328,8 +331,57 @@ export function conv2DBackpropInput(a: Args): TensorInfo | TensorInfo[] {
   return copyOut(e, backend, dxo, [...attrs.inputShape]);
 }
 
+/** The filter turned 180° with its in/out channels swapped: [KH, KW, Ci, Co] -> [KH, KW, Co, Ci], into `to`. */
+function turnFilter(heap: Float32Array, from: number, to: number, g: ConvGeom): void {
+  const f = from >> 2, ft = to >> 2, block = g.ci * g.co;
+  for (let kh = 0; kh < g.kh; kh++) {
+    for (let kw = 0; kw < g.kw; kw++) {
+      const src = f + (kh * g.kw + kw) * block;
+      const dst = ft + ((g.kh - 1 - kh) * g.kw + (g.kw - 1 - kw)) * block;
+      for (let ci = 0; ci < g.ci; ci++) for (let co = 0; co < g.co; co++) heap[dst + co * g.ci + ci] = heap[src + ci * g.co + co]!;
+    }
+  }
+}
+
 /**
- * DRAFT: dx of a 3x3 stride-1 conv is the 3x3 stride-1 conv of dy with the filter turned 180° and
+ * dx of a stride-1 conv with few output channels per filter row (KW*Co <= 64: the 9x9 layer onto
+ * RGB) and Ci >= 8, as the forward conv of dy, zero-padded by K-1-pad into scratch, with the turned
+ * filter: sp_conv2d then reads the padded dy in place (micro_seg) instead of gathering a column
+ * matrix of 3-float runs (~2x faster).
+ */
+function backpropInputDirect(e: FastEngine, backend: WasmBackendLike, g: ConvGeom, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4): TensorInfo {
+  const top = g.kh - 1 - g.pt, left = g.kw - 1 - g.pl;
+  const hp = g.h + g.kh - 1, wp = g.w + g.kw - 1;
+  const t: ConvGeom = { n: g.n, h: hp, w: wp, ci: g.co, oh: g.h, ow: g.w, co: g.ci, kh: g.kh, kw: g.kw, sh: 1, sw: 1, pt: 0, pl: 0 };
+  const kk = t.kh * t.kw * t.ci;
+  const chunk = chunkFor(t.n * t.oh * t.ow, kk, e.threads);
+  const workStride = up4(Math.max(chunk * kk, kk * Math.ceil(t.co / 8) * 8) + GEMM_WORK);
+  e.reset();
+  const dyp = e.alloc(g.n * hp * wp * g.co * 4);
+  const fo = copyIn(e, backend, filter);
+  const fto = e.alloc(g.kh * g.kw * g.ci * g.co * 4);
+  const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
+  const work = e.alloc(workStride * 4 * e.threads);
+  const heap = e.heapF32();
+  const src = backend.typedArrayFromHeap(dy) as Float32Array;
+  const row = g.ow * g.co;
+  heap.fill(0, dyp >> 2, (dyp >> 2) + g.n * hp * wp * g.co);
+  for (let n = 0; n < g.n; n++) {
+    for (let oh = 0; oh < g.oh; oh++) {
+      const h = oh + top;
+      if (h < 0 || h >= hp) continue;
+      const s0 = (n * g.oh + oh) * row;
+      heap.set(src.subarray(s0, s0 + row), (dyp >> 2) + ((n * hp + h) * wp + left) * g.co);
+    }
+  }
+  turnFilter(heap, fo, fto, g);
+  e.run('sp_conv2d', convArgs(t, dyp, fto, dxo, work, workStride, chunk));
+  count('Conv2DBackpropInput', true);
+  return copyOut(e, backend, dxo, [...inputShape]);
+}
+
+/**
+ * dx of a 3x3 stride-1 conv is the 3x3 stride-1 conv of dy with the filter turned 180° and
  * its in/out channels swapped, padded by 2 - pad: so it runs on the Winograd path of sp_conv2d.
  */
 function backpropInputWinograd(e: FastEngine, backend: WasmBackendLike, g: ConvGeom, dy: TensorInfo, filter: TensorInfo, inputShape: Shape4): TensorInfo {
@@ -342,16 +394,7 @@ function backpropInputWinograd(e: FastEngine, backend: WasmBackendLike, g: ConvG
   const fto = e.alloc(9 * g.ci * g.co * 4);
   const dxo = e.alloc(g.n * g.h * g.w * g.ci * 4);
   const work = e.alloc(workStride * 4 * e.threads);
-  const heap = e.heapF32();
-  const f = fo >> 2;
-  const ft = fto >> 2;
-  for (let kh = 0; kh < 3; kh++) {
-    for (let kw = 0; kw < 3; kw++) {
-      const src = f + (kh * 3 + kw) * g.ci * g.co;
-      const dst = ft + ((2 - kh) * 3 + (2 - kw)) * g.co * g.ci;
-      for (let ci = 0; ci < g.ci; ci++) for (let co = 0; co < g.co; co++) heap[dst + co * g.ci + ci] = heap[src + ci * g.co + co]!;
-    }
-  }
+  turnFilter(e.heapF32(), fo, fto, g);
   e.run('sp_conv2d', convArgs(t, dyo, fto, dxo, work, workStride, chunkFor(t.n * t.oh * t.ow, 9 * t.ci, e.threads), tiles));
   count('Conv2DBackpropInput', true, true);
   return copyOut(e, backend, dxo, [...inputShape]) as TensorInfo;
