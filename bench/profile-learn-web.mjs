@@ -8,13 +8,13 @@
 //   style, constant 1e-2) and core's learnRecipe ("after"), on paintings of the shared data
 //   (--styles=a,b, --steps=40, --every=5, --photos=8), into bench/results/learn-steps-web.json.
 // Needs /usr/bin/chromium (or CHROMIUM_PATH) and the built packages (npm run build).
-import * as esbuild from 'esbuild';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { loadNsfwjsMobileNetSource } from '@stylepack/core/node';
 import { fileURLToPath } from 'node:url';
+import { bundleCorePage } from '../scripts/bundle-page.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,17 +31,7 @@ let curveImages = curveMode ? await loadCurveImages(curveStyles[0]) : null;
 
 const NATIVE = join(ROOT, 'packages/core/native');
 const TFJS_WASM = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-const bundle = await esbuild.build({
-  entryPoints: [join(ROOT, 'bench/profile-learn-page.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2020',
-  write: false,
-  logLevel: 'warning',
-  plugins: [{ name: 'core-sources', setup: (b) => b.onResolve({ filter: /^@stylepack\/core$/ }, () => ({ path: join(ROOT, 'packages/core/src/index.ts') })) }],
-});
-const js = bundle.outputFiles[0].text;
+const js = await bundleCorePage(join(ROOT, 'bench/profile-learn-page.ts'));
 const src = loadNsfwjsMobileNetSource();
 const lossJson = JSON.stringify({ modelTopology: src.modelTopology, weightsManifest: src.weightsManifest });
 const lossBin = Buffer.from(src.weightData);

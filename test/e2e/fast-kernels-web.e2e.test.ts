@@ -4,13 +4,13 @@
 // kernels-*fma.wasm builds, so they are picked by default). Each matches tfjs's cpu backend to 1e-4 relative (max |Δ|
 // over max |cpu|; seen 2.1e-6 for the generator, 2e-7 for the gradients) on a generator forward and
 // a conv's gradients.
-import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCorePage } from '../../scripts/bundle-page.mjs';
 import { ROOT, launchChromium } from './harness.js';
 
 const NATIVE = join(ROOT, 'packages/core/native');
@@ -21,17 +21,7 @@ let server: http.Server;
 let base = '';
 
 beforeAll(async () => {
-  const bundle = await esbuild.build({
-    entryPoints: [join(ROOT, 'test/e2e/fast-kernels-page.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    logLevel: 'warning',
-    plugins: [{ name: 'core-sources', setup: (b) => b.onResolve({ filter: /^@stylepack\/core$/ }, () => ({ path: join(ROOT, 'packages/core/src/index.ts') })) }],
-  });
-  const js = bundle.outputFiles[0]!.text;
+  const js = await bundleCorePage(join(ROOT, 'test/e2e/fast-kernels-page.ts'));
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     // /coi/...: cross-origin isolated (SharedArrayBuffer, threads); /plain/...: not.

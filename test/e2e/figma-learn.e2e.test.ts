@@ -14,7 +14,8 @@ import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { makeTestPack, referenceStylize, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import { mountUi } from '../figma-host/browser.js';
 import { FigmaHost, decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, pluginBuild, startServer, waitForRunDone, pixelDiff, closeAll } from './harness.js';
+import { ARTIFACTS, launchChromium, pluginBuild, startServer, waitForRunDone, closeAll } from './harness.js';
+import { pixelDiff } from '../../plugins/figma/src/testing/pixel-diff.js';
 
 function stripes(w: number, h: number): Rgba {
   const data = new Uint8Array(w * h * 4);

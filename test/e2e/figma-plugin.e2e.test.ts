@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPack, referenceStylize, type TestPack } from '../../plugins/figma/src/testing/make-pack.js';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { decodePng, encodePng, type FigmaHost, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session, pixelDiff, closeAll } from './harness.js';
+import { ARTIFACTS, launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
+import { pixelDiff } from '../../plugins/figma/src/testing/pixel-diff.js';
 
 function picture(w: number, h: number, seed: number): Rgba {
   const data = new Uint8Array(w * h * 4);

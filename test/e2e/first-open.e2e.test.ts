@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MainToUi } from '../../plugins/figma/src/protocol.js';
 import { referenceStylize } from '../../plugins/figma/src/testing/make-pack.js';
 import { decodePng, type FixtureNode, type Rgba } from '../figma-host/index.js';
-import { ROOT, launchChromium, openPlugin, startServer, waitForRunDone, type Session, pixelDiff, closeAll } from './harness.js';
+import { ROOT, launchChromium, openPlugin, startServer, waitForRunDone, type Session, closeAll } from './harness.js';
+import { pixelDiff } from '../../plugins/figma/src/testing/pixel-diff.js';
 
 /**
  * Plugin (wasm, float16 backbone as bundled) vs core (cpu, float32 backbone), per 8-bit channel.

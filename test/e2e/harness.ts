@@ -134,18 +134,6 @@ export async function waitForRunDone(host: FigmaHost, count: number, timeoutMs =
   }
 }
 
-/** Largest and mean absolute difference of two equally long pixel buffers (0-255 per channel). */
-export function pixelDiff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray): { max: number; mean: number } {
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    max = Math.max(max, d);
-    sum += d;
-  }
-  return { max, mean: sum / a.length };
-}
-
 /** A test file's teardown: prints the page logs of any session whose page threw, then closes the browser and server. */
 export async function closeAll(opened: { logs?: string[][]; browser?: Browser; server?: { close: () => Promise<void> } }): Promise<void> {
   for (const logs of opened.logs ?? []) if (logs.some((l) => l.startsWith('[pageerror]'))) console.log(logs.join('\n'));

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { bundleBaseModel } from './shared/bundled-base.js';
 import { PackLibrary } from './ui/engine.js';
 import { referenceStylize } from './testing/make-pack.js';
+import { pixelDiff } from './testing/pixel-diff.js';
 
 const models = fileURLToPath(new URL('../../../models/', import.meta.url));
 /** Max / mean difference allowed per 8-bit channel between the float16 and float32 backbones. */
@@ -66,20 +67,12 @@ describe('bundled base model (float16 backbone)', () => {
       const style = (await decodePack(new Uint8Array(readFileSync(`${models}packs/${f}.stylepack`)))).styles[0]!.tensors;
       const a = await referenceStylize({ weights: f32.weights!, styles: [style] } as never, 0, img);
       const b = await referenceStylize({ weights: f16.weights!, styles: [style] } as never, 0, img);
-      let max = 0;
-      let sum = 0;
-      for (let i = 0; i < a.length; i++) {
-        const d = Math.abs(a[i]! - b[i]!);
-        max = Math.max(max, d);
-        sum += d;
-      }
-      console.log(`${f}: float16 vs float32 backbone, max ${max}, mean ${(sum / a.length).toFixed(3)} (of 255)`);
+      const { max, mean } = pixelDiff(a, b);
+      console.log(`${f}: float16 vs float32 backbone, max ${max}, mean ${mean.toFixed(3)} (of 255)`);
       expect(max, f).toBeLessThanOrEqual(F16_TOLERANCE.max);
-      expect(sum / a.length, f).toBeLessThanOrEqual(F16_TOLERANCE.mean);
+      expect(mean, f).toBeLessThanOrEqual(F16_TOLERANCE.mean);
       // and the style did something (the comparison is not between two blank images)
-      let moved = 0;
-      for (let i = 0; i < a.length; i++) moved += Math.abs(a[i]! - img.data[i]!);
-      expect(moved / a.length).toBeGreaterThan(10);
+      expect(pixelDiff(a, img.data).mean).toBeGreaterThan(10);
     }
   });
 });
