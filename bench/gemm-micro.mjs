@@ -95,7 +95,14 @@ function rand(a, seed) {
   for (let i = 0; i < a.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; a[i] = s / 2 ** 31 - 1; }
 }
 
-function cpuMs() { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+// --threads=N (default 1): engine threads. With more than one the times are wall clock (CPU time
+// would add the threads up), so other processes on the machine then show in them.
+const threads = Number(arg('threads', '1'));
+function cpuMs() {
+  if (threads > 1) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 // Sets up one shape in engine e; returns { run(), out(), ... }.
 function setupShape(e, [name, kind, xs, fs, s]) {
@@ -118,7 +125,7 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   }
   e.reset();
   const xN = g.n * g.h * g.w * g.ci, fN = kk * g.co, yN = P * g.co;
-  const x = e.alloc(xN * 4), f = e.alloc(fN * 4), y = e.alloc(yN * 4);
+  const x = e.alloc(xN * 4), f = e.alloc(fN * 4 * threads), y = e.alloc(yN * 4);
   const heap = e.heapF32();
   // fwd: x, f in; y out. bi: dy (y), f in; dx (x) out. bf: x, dy (y) in; dW (f) out.
   rand(heap.subarray(x >> 2, (x >> 2) + xN), 1);
@@ -129,7 +136,7 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   if (s2) ws = Math.max(ws, up4(kind === 'fwd' ? s2wWork(4 * g.ci, g.co, g.ci, s2) : kind === 'bi' ? s2wWork(g.co, 4 * g.ci, g.co, s2) : s2wFilterWork(g, s2)));
   else if (tc && kind === 'fwd') ws = Math.max(ws, up4(winoWork(g, tc)));
   else if (tc && kind === 'bf') ws = Math.max(ws, up4(up4(g.ci) + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32) + GEMM_WORK));
-  const work = e.alloc(ws * 4);
+  const work = e.alloc(ws * 4 * threads);
   // The stride-2 Winograd forward / input gradient take the filter as sp_s2w_filter leaves it
   // (timed with the conv, as fast-wasm.ts runs it once per call).
   const turned = kind === 'bi';
@@ -147,7 +154,7 @@ function setupShape(e, [name, kind, xs, fs, s]) {
 
 // Every shape gets its own engine per build (memory laid out once); builds run interleaved, rep by
 // rep, so a change in the machine's load hits them alike. Reported: the fastest rep (least disturbed).
-const engines = wasms.map((w) => createNodeFastEngine({ threads: 1, wasm: readFileSync(w) }));
+const engines = wasms.map((w) => createNodeFastEngine({ threads, wasm: readFileSync(w) }));
 const results = wasms.map(() => []);
 for (const shape of SHAPES) {
   const runs = engines.map((e) => setupShape(e, shape));

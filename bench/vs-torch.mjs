@@ -168,7 +168,8 @@ for (const name of ROWS) {
 }
 torch?.close();
 
-const targets = { 'train-128-b4': 2, 'infer-512': 1.5 };
+// Issue 13's targets (the earlier ones were 2 and 1.5); its stretch goal for training is 1.0.
+const targets = { 'train-128-b4': 1.5, 'infer-512': 1.0 };
 for (const row of rows) row.loss_taps = /^train/.test(row.work) ? (row.work.endsWith('-product') ? 'stylepack default (expand ReLUs)' : 'reference (block outputs)') : null;
 for (const row of rows) row.target_ratio = targets[row.work] ?? null;
 printTable(`stylepack (wasm${fast.off ? '' : ` + fast kernels, ${fast.threads} threads`}) vs PyTorch ${torch?.info.torch ?? '(skipped)'} — median ms of ${REPS} interleaved runs; load ${loadStart} → ${uptime()}`,
