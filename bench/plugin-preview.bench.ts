@@ -61,15 +61,15 @@ export async function main(argv: string[], { median, printTable, writeResults }:
       try {
         const ui = s.page.frameLocator('#plugin-ui');
         await ui.getByTestId('import-pack').setInputFiles({ name: 'bench.stylepack', mimeType: 'application/octet-stream', buffer: Buffer.from(pack.bytes) });
-        await ui.locator(`[data-testid=style-option][data-key="bench#1"]`).waitFor();
-        await ui.locator(`[data-testid=style-option][data-key="bench#0"]`).click();
+        await ui.locator(`[data-testid=style-option][data-key="bench#1@mine"]`).waitFor();
+        await ui.locator(`[data-testid=style-option][data-key="bench#0@mine"]`).click();
         await ui.locator('[data-testid=backend]', { hasText: 'wasm' }).waitFor({ timeout: 120_000 });
         s.host.select(['1:2']);
         await ui.locator('[data-testid=preview][data-pending=false] [data-testid=preview-img]').waitFor({ timeout: 300_000 }); // warm-up
         const latencies: number[] = [];
         const renders: number[] = [];
         for (let i = 0; i < runs; i++) {
-          const r = await switchStyle(s, `bench#${(i + 1) % 2}`);
+          const r = await switchStyle(s, `bench#${(i + 1) % 2}@mine`);
           latencies.push(r.latencyMs);
           renders.push(r.renderMs);
           console.log(`  ${size} px frame, switch ${i + 1}: ${r.latencyMs.toFixed(0)} ms (render ${r.renderMs.toFixed(0)} ms)`);
