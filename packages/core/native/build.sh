@@ -47,6 +47,7 @@ clang --target=wasm32 -msimd128 -mbulk-memory -O3 -nostdlib \
   -Wl,--export=sp_relu_grad -Wl,--export=sp_relu6_grad -Wl,--export=sp_leaky_relu_grad \
   -Wl,--export=sp_leaky_relu -Wl,--export=sp_mirror_pad_grad_nhwc -Wl,--export=sp_reduce_mid -Wl,--export=sp_adam \
   -Wl,--export=sp_mirror_pad_nhwc -Wl,--export=sp_upsample2x_nhwc -Wl,--export=sp_upsample2x_grad_nhwc -Wl,--export=sp_add_bias \
+  -Wl,--export=sp_depthwise_backprop_input_nhwc \
   -o heap-kernels.wasm heap-kernels.c
 if llvm-objdump -h heap-kernels.wasm | grep -q ' DATA ' || llvm-objdump -d heap-kernels.wasm | grep -q 'global\.'; then
   echo "heap-kernels.wasm uses data or the stack; it must not (it shares tfjs's memory)" >&2

@@ -291,3 +291,36 @@ void sp_adam(const f32 *p, const f32 *m, const f32 *v, const f32 *g, f32 *p2, f3
     p2[i] = p[i] - (mi * lr) / (__builtin_sqrtf(vi / c2) + eps);
   }
 }
+
+// dx of a depthwise conv with channel multiplier 1, NHWC, filter [kh, kw, c], stride 1 or 2 per
+// axis (sh, sw), top/left padding pt/pl: each dx pixel gathers, tap by tap in filter order, the dy
+// pixels whose window covers it, 4 channels at a time. (The loss network's backward; tfjs-wasm has
+// no kernel for it, and composing one from its forward kernels ran at ~2 GFLOP/s.)
+void sp_depthwise_backprop_input_nhwc(const f32 *dy, const f32 *f, f32 *dx, int n, int h, int w, int c,
+                                      int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        f32 *o = dx + ((b * h + y) * w + x) * c;
+        int k = 0;
+        for (; k + 4 <= c; k += 4) wasm_v128_store(o + k, wasm_f32x4_splat(0.f));
+        for (; k < c; k++) o[k] = 0.f;
+        for (int i = 0; i < kh; i++) {
+          int ny = y + pt - i;
+          if (ny < 0 || (sh == 2 && (ny & 1))) continue;
+          int oy = sh == 2 ? ny >> 1 : ny;
+          if (oy >= oh) continue;
+          for (int j = 0; j < kw; j++) {
+            int nx = x + pl - j;
+            if (nx < 0 || (sw == 2 && (nx & 1))) continue;
+            int ox = sw == 2 ? nx >> 1 : nx;
+            if (ox >= ow) continue;
+            const f32 *g = dy + ((b * oh + oy) * ow + ox) * c, *t = f + (i * kw + j) * c;
+            k = 0;
+            for (; k + 4 <= c; k += 4)
+              wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k), wasm_f32x4_mul(wasm_v128_load(g + k), wasm_v128_load(t + k))));
+            for (; k < c; k++) o[k] += g[k] * t[k];
+          }
+        }
+      }
+}

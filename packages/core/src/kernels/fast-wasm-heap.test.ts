@@ -123,6 +123,49 @@ describe.each([
     expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours && native ? [1, 0] : [0, 1]);
   });
 
+  // PadV2 (constant) of NHWC on H/W: a fill and copies, so bitwise equal to cpu; plain JS, so ours
+  // with or without the native module. N/C padded or other ranks: wasm's own kernel.
+  it.each([
+    [[2, 5, 7, 3], [[0, 0], [1, 1], [1, 1], [0, 0]], 0, true],
+    [[1, 6, 4, 16], [[0, 0], [0, 2], [3, 0], [0, 0]], -1.5, true],
+    [[3, 4, 4, 5], [[0, 0], [0, 0], [0, 0], [0, 0]], 0, true],
+    [[2, 4, 5, 3], [[1, 0], [1, 1], [0, 0], [0, 2]], 0, false],
+    [[4, 5, 6], [[1, 1], [0, 1], [0, 0]], 0, false],
+  ] as [number[], [number, number][], number, boolean][])('PadV2 %j %j value %d (ours: %s) + gradient', async (shape, paddings, value, ours) => {
+    const before = fastWasmKernelStatus()['PadV2']!;
+    const pShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+    const { cpu, wasm } = await both([{ data: rand(shape), shape }, { data: rand(pShape), shape: pShape }], (x, r) => [
+      tf.pad(x!, paddings, value),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.pad(t, paddings, value), r!)))(x!),
+    ]);
+    expectSame(wasm[0]!, cpu[0]!);
+    expectSame(wasm[1]!, cpu[1]!);
+    const after = fastWasmKernelStatus()['PadV2']!;
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours ? [2, 0] : [0, 2]);
+  });
+
+  // The depthwise input gradient (the loss network's backward), native only: strides 1 and 2,
+  // 'same' / 'valid' / explicit pads, channels with a scalar tail; dilations and channel
+  // multipliers > 1 go to the composed kernel.
+  it.each([
+    [[2, 9, 8, 12], 3, 1, 'same', 1, true],
+    [[2, 9, 8, 12], 3, 2, 'same', 1, true],
+    [[1, 10, 11, 6], 3, 2, 'valid', 1, true],
+    [[2, 8, 9, 7], 5, 1, [[0, 0], [2, 1], [0, 2], [0, 0]], 1, true],
+    [[1, 7, 7, 4], 3, 1, 'same', 2, false],
+  ] as [number[], number, number, 'same' | 'valid' | number[][], number, boolean][])('depthwise conv input gradient %j k%d s%d %j x%d (ours: %s)', async (shape, k, s, pad, mult, ours) => {
+    const before = fastWasmKernelStatus()['DepthwiseConv2dNativeBackpropInput']!;
+    const fShape = [k, k, shape[3]!, mult];
+    const { cpu, wasm } = await both([{ data: rand(shape), shape }, { data: rand(fShape), shape: fShape }], (x, f) => {
+      const y = (t: tf.Tensor) => tf.depthwiseConv2d(t as tf.Tensor4D, f as tf.Tensor4D, s, pad as 'same');
+      const n = y(x!).size;
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(y(t), tf.sin(tf.range(0, n).reshape(y(x!).shape)))))(x!);
+    });
+    expect(relErr(wasm[0] as Float32Array, cpu[0] as Float32Array)).toBeLessThan(1e-5);
+    const after = fastWasmKernelStatus()['DepthwiseConv2dNativeBackpropInput']!;
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual(ours && native ? [1, 0] : [0, 1]);
+  });
+
   // Nearest ×2 upsampling: forward and gradient bitwise equal to the reshape + tile composite on cpu.
   it.each([[1, 3, 5, 4], [2, 4, 3, 3], [2, 7, 5, 16], [1, 1, 1, 1], [3, 5, 6, 7], [4, 8, 8, 32]].map((s) => [s]))('upsample2x %j: forward and gradient as the composite, bit for bit', async (shape) => {
     const before = [UPSAMPLE_2X, UPSAMPLE_2X_GRAD].map((k) => fastWasmKernelStatus()[k]!.fast);

@@ -60,6 +60,9 @@ interface HeapExports {
   sp_upsample2x_nhwc(x: number, y: number, n: number, h: number, w: number, c: number): void;
   sp_upsample2x_grad_nhwc(dy: number, dx: number, n: number, h: number, w: number, c: number): void;
   sp_add_bias(x: number, b: number, y: number, rows: number, c: number): void;
+  sp_depthwise_backprop_input_nhwc(
+    dy: number, f: number, dx: number, n: number, h: number, w: number, c: number,
+    oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
   sp_adam(p: number, m: number, v: number, g: number, p2: number, m2: number, v2: number, n: number,
     b1: number, ob1: number, b2: number, ob2: number, lr: number, c2: number, eps: number): void;
 }
@@ -350,6 +353,57 @@ export function addBias(a: Args): TensorInfo | null {
   if (c === 0) return out;
   const xs = backend.typedArrayFromHeap(x);
   native.sp_add_bias(xs.byteOffset, backend.typedArrayFromHeap(b).byteOffset, backend.typedArrayFromHeap(out).byteOffset, xs.length / c, c);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PadV2 (constant padding) of NHWC on H and/or W: fill with the constant, then one copy per row.
+// wasm's own kernel computes an index per element (the discriminator pads every layer's input,
+// the loss network before each stride-2 depthwise conv).
+// ---------------------------------------------------------------------------------------------
+export function padV2(a: Args): TensorInfo | null {
+  const { x } = inputsOf(a);
+  const { paddings, constantValue } = a.attrs as unknown as { paddings: [number, number][]; constantValue: number };
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 4 || paddings.length !== 4) return null;
+  if (paddings[0]![0] || paddings[0]![1] || paddings[3]![0] || paddings[3]![1] || paddings.some(([lo, hi]) => lo < 0 || hi < 0)) return null;
+  const backend = a.backend as WasmBackendLike;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const [[top, bottom], [left, right]] = [paddings[1]!, paddings[2]!];
+  const hp = h + top + bottom, wp = w + left + right;
+  const out = backend.makeOutput([n, hp, wp, c], 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  dst.fill(constantValue ?? 0);
+  const row = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) copyRun(dst, ((b * hp + y + top) * wp + left) * c, src, (b * h + y) * row, row);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DepthwiseConv2dNativeBackpropInput, channel multiplier 1, strides 1/2, no dilation (the loss
+// network's): native gather per dx pixel. Otherwise the composed kernel (wasm-composed.ts) runs.
+// ---------------------------------------------------------------------------------------------
+export function depthwiseBackpropInput(a: Args): TensorInfo | null {
+  const { dy, filter } = inputsOf(a);
+  const attrs = a.attrs as unknown as { strides: number | [number, number]; pad: unknown; dilations?: number | [number, number]; dimRoundingMode?: unknown; inputShape: [number, number, number, number] };
+  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || dy.shape.length !== 4 || filter.shape.length !== 4 || filter.shape[3] !== 1) return null;
+  const dil = attrs.dilations ?? 1;
+  if ((typeof dil === 'number' ? [dil, dil] : dil).some((d) => d !== 1)) return null;
+  const backend = a.backend as WasmBackendLike;
+  const native = nativeOn(backend);
+  if (!native) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides as [number, number], 1,
+    attrs.pad as 'valid', attrs.dimRoundingMode as 'floor' | undefined, true, 'channelsLast');
+  const { strideHeight: sh, strideWidth: sw } = info;
+  if ((sh !== 1 && sh !== 2) || (sw !== 1 && sw !== 2) || info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return null;
+  const [n, h, w, c] = attrs.inputShape;
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  native.sp_depthwise_backprop_input_nhwc(
+    backend.typedArrayFromHeap(dy).byteOffset, backend.typedArrayFromHeap(filter).byteOffset, backend.typedArrayFromHeap(out).byteOffset,
+    n, h, w, c, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, sh, sw, info.padInfo.top, info.padInfo.left);
   return out;
 }
 

@@ -62,7 +62,8 @@ export const WASM_KERNELS: readonly WasmKernel[] = [
   { kernelName: K.RELU6_GRAD, fast: onHeap(K.RELU6_GRAD, heap.relu6Grad) },
   { kernelName: K.LEAKY_RELU_GRAD, fast: onHeap(K.LEAKY_RELU_GRAD, heap.leakyReluGrad) },
   { kernelName: K.ADAM_UPDATE, fast: onHeap(K.ADAM_UPDATE, heap.adamUpdate) },
-  { kernelName: K.DepthwiseConv2dNativeBackpropInput, composed: composed.DepthwiseConv2dNativeBackpropInput },
+  { kernelName: K.PadV2, fast: onHeap(K.PadV2, heap.padV2) },
+  { kernelName: K.DepthwiseConv2dNativeBackpropInput, composed: composed.DepthwiseConv2dNativeBackpropInput, fast: onHeap(K.DepthwiseConv2dNativeBackpropInput, heap.depthwiseBackpropInput) },
   { kernelName: K.DepthwiseConv2dNativeBackpropFilter, composed: composed.DepthwiseConv2dNativeBackpropFilter },
   { kernelName: K.UnsortedSegmentSum, composed: composed.UnsortedSegmentSum },
 ];
