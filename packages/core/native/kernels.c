@@ -152,11 +152,14 @@ static void micro_seg(int L, int nseg, int segA, const f32 *const *a, const f32 
   store_tile(c, C, ldc, mr, nr, 0);
 }
 
-// local[s][0..7] (+)= sum over len pixels of S[i*ss + s] . V[i*vs + 0..7], for s < NS (<= 4): the
-// outer products of a few scalar channels with 8 vector channels, pixel by pixel in order.
+// local[s][0..7] = (acc ? local : 0) + S[0*ss + s] . V[0..7] + S[1*ss + s] . V[vs..] + ..., for
+// s < NS (<= 4): the outer products of a few scalar channels with 8 vector channels, pixel by
+// pixel in order, continuing the running sum (so a chunk split into row runs sums as one run).
 static inline __attribute__((always_inline)) void outer8(int NS, int len, const f32 *S, int ss, const f32 *V, int vs, f32 *local, int acc) {
   v128_t c0[4], c1[4];
   for (int s = 0; s < 4; s++) c0[s] = c1[s] = wasm_f32x4_splat(0);
+  if (acc)
+    for (int s = 0; s < NS; s++) { c0[s] = wasm_v128_load(local + s * 8); c1[s] = wasm_v128_load(local + s * 8 + 4); }
   for (int i = 0; i < len; i++, S += ss, V += vs) {
     v128_t v0 = wasm_v128_load(V), v1 = wasm_v128_load(V + 4);
     for (int s = 0; s < NS; s++) {
@@ -166,7 +169,6 @@ static inline __attribute__((always_inline)) void outer8(int NS, int len, const 
     }
   }
   for (int s = 0; s < NS; s++) {
-    if (acc) { c0[s] = wasm_f32x4_add(wasm_v128_load(local + s * 8), c0[s]); c1[s] = wasm_f32x4_add(wasm_v128_load(local + s * 8 + 4), c1[s]); }
     wasm_v128_store(local + s * 8, c0[s]);
     wasm_v128_store(local + s * 8 + 4, c1[s]);
   }
