@@ -6,7 +6,9 @@
 // --wasm: one or more builds of kernels.wasm to compare (default the committed one); the outputs of
 // every build after the first are checked against the first (max relative error).
 // --chunk-threads: threads the production chunk size is computed for (fast-wasm.ts chunkFor).
-// --wino=N: tiles per task for the 3x3 stride-1 forward shapes (0: im2col). Those shapes run the
+// --wino=N: tiles per task for the 3x3 stride-1 forward shapes on F(2x2, 3x3) (0: im2col); --f4=0 to
+// time F(2x2, 3x3) rather than fast-wasm.ts's default F(4x4, 3x3) (--f4tiles=N: its tiles per task).
+// The first shape a process times may include V8's tier-up of the wasm: compare shapes across runs. Those shapes run the
 // Winograd path (Conv2D, inference and training); the "bi" shapes here time the im2col input gradient.
 import { readFileSync } from 'node:fs';
 import { createNodeFastEngine, fastKernelsWasmUrl } from '@stylepack/core/node';
@@ -66,7 +68,7 @@ function chunkFor(pixels, rowFloats, threads) {
 function geom([n, h, w, ci], [kh, kw, , co], s) {
   return { n, h, w, ci, oh: Math.floor((h - kh) / s) + 1, ow: Math.floor((w - kw) / s) + 1, co, kh, kw, sh: s, sw: s, pt: 0, pl: 0 };
 }
-const convArgs = (g, x, f, y, work, ws, chunk, tc = 0) => [g.n, g.h, g.w, g.ci, g.oh, g.ow, g.co, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, x, f, y, work, ws, chunk, tc];
+const convArgs = (g, x, f, y, work, ws, chunk, tc = 0, m = 2) => [g.n, g.h, g.w, g.ci, g.oh, g.ow, g.co, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, x, f, y, work, ws, chunk, tc, m];
 
 // As fast-wasm.ts winogradTiles / winogradWork (0: not a Winograd shape).
 function winoTiles(g, threads) {
@@ -88,6 +90,17 @@ function s2wTiles(g, kind, threads) {
 }
 const s2wWork = (k, no, c, tc) => up4(c) + 9 * (tc * (k + no) + 32);
 const s2wFilterWork = (g, tc) => up4(g.ci) + 36 * g.ci * g.co + 9 * (tc * (4 * g.ci + g.co) + 32) + GEMM_WORK;
+// --f4=0: the 3x3 stride-1 forward shapes on F(2x2, 3x3) instead of F(4x4, 3x3) (fast-wasm.ts's
+// default); --f4tiles=N overrides its tiles per task (as fast-wasm.ts winograd4Tiles otherwise).
+const f4 = arg('f4', '1') !== '0';
+function wino4Tiles(g, threads) {
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1) return 0;
+  if (arg('f4tiles', '')) return Number(arg('f4tiles', ''));
+  const tiles = g.n * Math.ceil(g.oh / 4) * Math.ceil(g.ow / 4);
+  const tc = Math.min(16, up4(Math.max(4, Math.floor(2048 / (g.ci + g.co)))));
+  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+}
+const wino4Work = (g, tc) => up4(g.ci) + 36 * g.ci * Math.ceil(g.co / 8) * 8 + 36 * g.ci * g.co + 36 * (tc * (g.ci + g.co) + 32);
 const winoWork = (g, tc) => up4(g.ci) + 16 * g.ci * Math.ceil(g.co / 8) * 8 + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32);
 
 function rand(a, seed) {
@@ -132,7 +145,9 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   rand(heap.subarray(f >> 2, (f >> 2) + fN), 2);
   rand(heap.subarray(y >> 2, (y >> 2) + yN), 3);
   const s2 = s2wTiles(g, kind, chunkThreads);
-  const tc = s2 || (kind === 'fwd' ? winoTiles(g, chunkThreads) : wbf);
+  const t4 = kind === 'fwd' && f4 && winoOverride !== '0' ? wino4Tiles(g, chunkThreads) : 0;
+  const tc = s2 || t4 || (kind === 'fwd' ? winoTiles(g, chunkThreads) : wbf);
+  if (t4) ws = Math.max(ws, up4(wino4Work(g, t4)));
   if (s2) ws = Math.max(ws, up4(kind === 'fwd' ? s2wWork(4 * g.ci, g.co, g.ci, s2) : kind === 'bi' ? s2wWork(g.co, 4 * g.ci, g.co, s2) : s2wFilterWork(g, s2)));
   else if (tc && kind === 'fwd') ws = Math.max(ws, up4(winoWork(g, tc)));
   else if (tc && kind === 'bf') ws = Math.max(ws, up4(up4(g.ci) + 16 * g.ci * g.co + 16 * (tc * (g.ci + g.co) + 32) + GEMM_WORK));
@@ -142,14 +157,14 @@ function setupShape(e, [name, kind, xs, fs, s]) {
   const turned = kind === 'bi';
   const [k2, no2] = turned ? [g.co, 4 * g.ci] : [4 * g.ci, g.co];
   const pf = s2 && kind !== 'bf' ? e.alloc(9 * k2 * Math.ceil(no2 / 8) * 8 * 4) : 0;
-  const args = convArgs(g, x, pf || f, y, work, ws, chunk, tc);
+  const args = convArgs(g, x, pf || f, y, work, ws, chunk, tc, t4 ? 4 : 2);
   const outOff = kind === 'fwd' ? y : kind === 'bi' ? x : f;
   const outN = kind === 'fwd' ? yN : kind === 'bi' ? xN : fN;
   const run = () => {
     if (pf) e.run('sp_s2w_filter', [f, g.ci, g.co, turned ? 1 : 0, pf]);
     e.run(entry, args);
   };
-  return { chunk: tc ? `w${tc}` : chunk, flop, run, out: () => e.heapF32().slice(outOff >> 2, (outOff >> 2) + outN) };
+  return { chunk: t4 ? `w4:${tc}` : tc ? `w${tc}` : chunk, flop, run, out: () => e.heapF32().slice(outOff >> 2, (outOff >> 2) + outN) };
 }
 
 // Every shape gets its own engine per build (memory laid out once); builds run interleaved, rep by

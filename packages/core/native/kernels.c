@@ -493,6 +493,155 @@ static void sp_conv2d_wino(const int *args, int tid, int tc) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Winograd F(4x4, 3x3) for the stride-1 3x3 forward convolution (the default; F(2x2, 3x3) above
+// stays for the filter gradient): 4x4 output tiles from 6x6 input patches, 36 products per input
+// channel for 16 outputs where F(2x2, 3x3) needs 64 (1.78x fewer multiply-adds), at the price of
+// larger transforms with constants (4, 5, 2; the filter's 1/4, 1/6, 1/12, 1/24), so the result
+// differs from the direct sum by a few 1e-7 relative more (fast-wasm.test.ts bounds it).
+//   Bt = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G  = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   At = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+// Work per thread (floats), wino4_work: zeros[up4(Ci)] | packed U [36 * Ci * up8(Co)] |
+// U [36 * Ci * Co] | V [36 planes of tc*Ci + WINO_PAD] | M [36 planes of tc*Co + WINO_PAD].
+// ---------------------------------------------------------------------------------------------
+static int wino4_work(int Ci, int Co, int tc) {
+  return ((Ci + 3) & ~3) + 36 * Ci * ((Co + NR - 1) / NR * NR) + 36 * Ci * Co + 36 * (tc * (Ci + Co) + 2 * WINO_PAD);
+}
+
+// U[xi][ci][co] = (G g Gt)[xi] for the filter [3, 3, Ci, Co].
+static void wino4_filter(const f32 *f, int Ci, int Co, f32 *U) {
+  const f32 c4 = 1.f / 4, c6 = 1.f / 6, c12 = 1.f / 12, c24 = 1.f / 24;
+  for (int ci = 0; ci < Ci; ci++)
+    for (int co = 0; co < Co; co++) {
+      f32 g[3][3], t[6][3];
+      for (int kh = 0; kh < 3; kh++) for (int kw = 0; kw < 3; kw++) g[kh][kw] = f[((kh * 3 + kw) * Ci + ci) * Co + co];
+      for (int j = 0; j < 3; j++) {
+        f32 a = g[0][j], b = g[1][j], c = g[2][j];
+        t[0][j] = c4 * a; t[1][j] = -c6 * (a + b + c); t[2][j] = -c6 * (a - b + c);
+        t[3][j] = c24 * a + c12 * b + c6 * c; t[4][j] = c24 * a - c12 * b + c6 * c; t[5][j] = c;
+      }
+      for (int i = 0; i < 6; i++) {
+        f32 a = t[i][0], b = t[i][1], c = t[i][2], u[6];
+        u[0] = c4 * a; u[1] = -c6 * (a + b + c); u[2] = -c6 * (a - b + c);
+        u[3] = c24 * a + c12 * b + c6 * c; u[4] = c24 * a - c12 * b + c6 * c; u[5] = c;
+        for (int j = 0; j < 6; j++) U[((i * 6 + j) * Ci + ci) * Co + co] = u[j];
+      }
+    }
+}
+
+// Bt on 6 vectors d[0], d[s], .., d[5s], in place.
+static inline __attribute__((always_inline)) void w43_bt(v128_t *d, int s) {
+  v128_t d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
+  v128_t four = wasm_f32x4_splat(4.f), five = wasm_f32x4_splat(5.f), two = wasm_f32x4_splat(2.f);
+  v128_t p = wasm_f32x4_add(d3, d4), q = wasm_f32x4_add(d1, d2), r = wasm_f32x4_sub(d4, d3), u = wasm_f32x4_sub(d1, d2);
+  v128_t a = wasm_f32x4_sub(d4, d2), b = wasm_f32x4_mul(two, wasm_f32x4_sub(d3, d1));
+  d[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d0), wasm_f32x4_mul(five, d2)), d4);
+  d[s] = wasm_f32x4_sub(p, wasm_f32x4_mul(four, q));
+  d[2 * s] = wasm_f32x4_add(r, wasm_f32x4_mul(four, u));
+  d[3 * s] = wasm_f32x4_add(a, b);
+  d[4 * s] = wasm_f32x4_sub(a, b);
+  d[5 * s] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d1), wasm_f32x4_mul(five, d3)), d5);
+}
+static inline __attribute__((always_inline)) void w43_bt1(f32 *d, int s) {
+  f32 d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
+  f32 p = d3 + d4, q = d1 + d2, r = d4 - d3, u = d1 - d2, a = d4 - d2, b = 2.f * (d3 - d1);
+  d[0] = (4.f * d0 - 5.f * d2) + d4; d[s] = p - 4.f * q; d[2 * s] = r + 4.f * u;
+  d[3 * s] = a + b; d[4 * s] = a - b; d[5 * s] = (4.f * d1 - 5.f * d3) + d5;
+}
+// At on 6 vectors m[0], m[s], .., m[5s] -> y[0..3].
+static inline __attribute__((always_inline)) void w43_at(const v128_t *m, int s, v128_t *y) {
+  v128_t m1 = m[s], m2 = m[2 * s], m3 = m[3 * s], m4 = m[4 * s];
+  v128_t a = wasm_f32x4_add(m1, m2), b = wasm_f32x4_sub(m1, m2), c = wasm_f32x4_add(m3, m4), d = wasm_f32x4_sub(m3, m4);
+  y[0] = wasm_f32x4_add(wasm_f32x4_add(m[0], a), c);
+  y[1] = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(2.f), d));
+  y[2] = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(4.f), c));
+  y[3] = wasm_f32x4_add(wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(8.f), d)), m[5 * s]);
+}
+static inline __attribute__((always_inline)) void w43_at1(const f32 *m, int s, f32 *y) {
+  f32 a = m[s] + m[2 * s], b = m[s] - m[2 * s], c = m[3 * s] + m[4 * s], d = m[3 * s] - m[4 * s];
+  y[0] = (m[0] + a) + c; y[1] = b + 2.f * d; y[2] = a + 4.f * c; y[3] = (b + 8.f * d) + m[5 * s];
+}
+
+// Bt d B of the 6x6 patch at (h0, w0) of sample n (zeros outside x), all Ci channels: dst[q * vs + ci].
+static void wino4_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
+  const f32 *src[36];
+  for (int i = 0; i < 6; i++)
+    for (int j = 0; j < 6; j++) {
+      int h = h0 + i, w = w0 + j;
+      src[i * 6 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
+    }
+  int c = 0;
+  for (; c + 4 <= Ci; c += 4) {
+    v128_t d[36];
+    for (int q = 0; q < 36; q++) d[q] = wasm_v128_load(src[q] + c);
+    for (int j = 0; j < 6; j++) w43_bt(d + j, 6);
+    for (int i = 0; i < 6; i++) w43_bt(d + 6 * i, 1);
+    for (int q = 0; q < 36; q++) wasm_v128_store(dst + q * vs + c, d[q]);
+  }
+  for (; c < Ci; c++) {
+    f32 d[36];
+    for (int q = 0; q < 36; q++) d[q] = src[q][c];
+    for (int j = 0; j < 6; j++) w43_bt1(d + j, 6);
+    for (int i = 0; i < 6; i++) w43_bt1(d + 6 * i, 1);
+    for (int q = 0; q < 36; q++) dst[q * vs + c] = d[q];
+  }
+}
+
+static void sp_conv2d_wino4(const int *args, int tid, int tc) {
+  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
+  const f32 *x = P(13), *f = P(14); f32 *y = P(15);
+  int Cop = (Co + NR - 1) / NR * NR, TH = (OH + 3) / 4, TW = (OW + 3) / 4, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *pu = zeros + ((Ci + 3) & ~3), *U = pu + 36 * Ci * Cop, *V = U + 36 * Ci * Co;
+  int vs = tc * Ci + WINO_PAD, ms = tc * Co + WINO_PAD;
+  f32 *Mb = V + 36 * vs;
+  int ready = 0;
+  for (int task; (task = NEXT_TASK()) < ntasks;) {
+    if (!ready) {
+      for (int i = 0; i < Ci; i++) zeros[i] = 0.f;
+      wino4_filter(f, Ci, Co, U);
+      for (int xi = 0; xi < 36; xi++)
+        for (int pc = 0; pc < Ci; pc += KC)
+          packB(imin(KC, Ci - pc), Co, U + xi * Ci * Co + pc * Co, Co, 1, pu + xi * Ci * Cop + pc * Cop);
+      ready = 1;
+    }
+    int t0 = task * tc, rows = imin(tc, T - t0);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW);
+      wino4_input_tile(x, zeros, n, H, W, Ci, (rem / TW) * 4 - pt, (rem % TW) * 4 - pl, V + r * Ci, vs);
+    }
+    for (int xi = 0; xi < 36; xi++)
+      gemm_prepacked(rows, Co, Ci, V + xi * vs, Ci, pu + xi * Ci * Cop, Mb + xi * ms, Co);
+    for (int r = 0; r < rows; r++) {
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 4, ow = (rem % TW) * 4;
+      int nh = imin(4, OH - oh), nw = imin(4, OW - ow);
+      const f32 *m = Mb + r * Co;
+      int c = 0;
+      for (; c + 4 <= Co; c += 4) {
+        v128_t v[36], t6[24], o[4];
+        for (int q = 0; q < 36; q++) v[q] = wasm_v128_load(m + q * ms + c);
+        // Columns first: t6[i][j] (4 x 6) = At on column j; then each row of t6 -> 4 outputs.
+        for (int j = 0; j < 6; j++) { v128_t col[4]; w43_at(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+        for (int i = 0; i < nh; i++) {
+          w43_at(t6 + 6 * i, 1, o);
+          f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
+          for (int j = 0; j < nw; j++) wasm_v128_store(yr + j * Co, o[j]);
+        }
+      }
+      for (; c < Co; c++) {
+        f32 v[36], t6[24], o[4];
+        for (int q = 0; q < 36; q++) v[q] = m[q * ms + c];
+        for (int j = 0; j < 6; j++) { f32 col[4]; w43_at1(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+        for (int i = 0; i < nh; i++) {
+          w43_at1(t6 + 6 * i, 1, o);
+          f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
+          for (int j = 0; j < nw; j++) yr[j * Co] = o[j];
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Winograd F(2x2, 2x2) for the 4x4 stride-2 convolution (the PatchGAN discriminator's layers).
 // Split x by the parity (r, s) of its rows and columns: the conv is then a 2x2 stride-1 conv over
 // the 4 phases, y[oh, ow] = sum over (r, s), a, b of x[2(oh+a) + r - pt, 2(ow+b) + s - pl] .
@@ -760,14 +909,18 @@ static void sp_conv2d_backprop_filter_s2w(const int *args, int tid, int nth, int
 }
 
 // y[p, co] = cols[p, :] . filter[:, co]. Work per thread: chunk*KK + GEMM_WORK; args[19] > 0: Winograd
-// with that many tiles per task: 3x3 stride 1, or 4x4 stride 2, where args[14] is then the filter
-// as sp_s2w_filter leaves it (turned = 0).
+// with that many tiles per task: 3x3 stride 1 (args[20] = 4: F(4x4, 3x3), else F(2x2, 3x3)), or 4x4
+// stride 2, where args[14] is then the filter as sp_s2w_filter leaves it (turned = 0).
 __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int tid, int nth) {
   int N = args[0], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], KH = args[7], KW = args[8], chunk = args[18];
   const f32 *x = P(13), *f = P(14); f32 *y = P(15);
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * KH * KW * Ci;
   int kk = KH * KW * Ci, Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk;
   int tc = args[19];
+  if (tc > 0 && args[20] == 4 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino4_work(Ci, Co, tc)) {
+    sp_conv2d_wino4(args, tid, tc);
+    return;
+  }
   if (tc > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_work(Ci, Co, tc)) {
     sp_conv2d_wino(args, tid, tc);
     return;

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastWasmKernelStatus, registerFastWasmKernels } from './register-wasm.js';
+import { setFastWasmWinograd } from './fast-wasm.js';
 import { compareCpuWasm, dataSource, useFastWasmEngines } from '../../testing/fast-wasm.js';
 
 type S4 = [number, number, number, number];
@@ -85,6 +86,25 @@ describe.each([
       }
     },
   );
+
+  // 3x3 stride 1 runs F(4x4, 3x3) by default; F(2x2, 3x3) stays selectable (A/B): both vs cpu.
+  it.each([false, true])('conv2d 3x3 stride 1 forward + input gradient, F(4x4) %s', async (f4) => {
+    setFastWasmWinograd({ f4 });
+    try {
+      for (const [x, co, pad] of [[[2, 21, 19, 6], 10, 'valid'], [[1, 30, 27, 9], 5, [[0, 0], [2, 0], [1, 1], [0, 0]]], [[2, 9, 9, 33], 37, 'same']] as [S4, number, Pad][]) {
+        const before = fastWasmKernelStatus().Conv2D!.winograd;
+        const errs = await compare([x, [3, 3, x[3], co]], (xx, w) => {
+          const y = (t: tf.Tensor) => tf.conv2d(t as tf.Tensor4D, w as tf.Tensor4D, 1, pad as 'valid');
+          const out = y(xx!);
+          return [out, tf.grad((t: tf.Tensor) => tf.sum(tf.mul(y(t), tf.sin(tf.range(0, out.size).reshape(out.shape)))))(xx!)];
+        });
+        for (const e of errs) expect(e).toBeLessThan(1e-4);
+        expect(fastWasmKernelStatus().Conv2D!.winograd).toBeGreaterThan(before);
+      }
+    } finally {
+      setFastWasmWinograd(true);
+    }
+  });
 
   it.each(FILTER_GRADS.map((c) => [`${c.x.join('x')} co${c.co} ${JSON.stringify(c.pad)}`, c] as const))(
     'conv2d 3x3 stride-1 filter gradient: %s',
