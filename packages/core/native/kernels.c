@@ -398,17 +398,23 @@ static void wino_filter(const f32 *f, int Ci, int Co, f32 *U) {
 #define SADD(a, b) ((a) + (b))
 #define SSUB(a, b) ((a) - (b))
 
+// src[i * a + j] = pixel (h0 + i*step, w0 + j*step) of sample n of x [N, H, W, C], or `zeros`
+// where that is outside x: the a x a patch a Winograd input transform reads.
+static void patch_pixels(const f32 *x, const f32 *zeros, int n, int H, int W, int C, int h0, int w0, int a, int step, const f32 **src) {
+  for (int i = 0; i < a; i++)
+    for (int j = 0; j < a; j++) {
+      int h = h0 + i * step, w = w0 + j * step;
+      src[i * a + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * C : zeros;
+    }
+}
+
 // C[M, N] = A[M, K] (rows at A + i*lda) . B, B prepacked by packB in KC blocks of up8(N) columns.
 // Bt d B of one 4x4 input patch at (h0, w0) of sample n (zeros outside x), all Ci channels:
 // dst[q * vs + ci], q = the 16 transformed positions. Shared by the forward conv and the filter
 // gradient.
 static void wino_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
   const f32 *src[16];
-  for (int i = 0; i < 4; i++)
-    for (int j = 0; j < 4; j++) {
-      int h = h0 + i, w = w0 + j;
-      src[i * 4 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
-    }
+  patch_pixels(x, zeros, n, H, W, Ci, h0, w0, 4, 1, src);
   int c = 0;
   for (; c + 4 <= Ci; c += 4) {
     v128_t d[16];
@@ -441,54 +447,27 @@ static void gemm_prepacked(int M, int N, int K, const f32 *A, int lda, const f32
   }
 }
 
-static void sp_conv2d_wino(const int *args, int tid, int tc) {
-  int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
-  const f32 *x = P(13), *f = P(14); f32 *y = P(15);
-  int Cop = (Co + NR - 1) / NR * NR, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
-  f32 *zeros = P(16) + tid * args[17], *pu = zeros + ((Ci + 3) & ~3), *U = pu + 16 * Ci * Cop, *V = U + 16 * Ci * Co;
-  int vs = tc * Ci + WINO_PAD, ms = tc * Co + WINO_PAD;
-  f32 *Mb = V + 16 * vs;
-  int ready = 0;
-  for (int task; (task = NEXT_TASK()) < ntasks;) {
-    if (!ready) {
-      for (int i = 0; i < Ci; i++) zeros[i] = 0.f;
-      wino_filter(f, Ci, Co, U);
-      for (int xi = 0; xi < 16; xi++)
-        for (int pc = 0; pc < Ci; pc += KC)
-          packB(imin(KC, Ci - pc), Co, U + xi * Ci * Co + pc * Co, Co, 1, pu + xi * Ci * Cop + pc * Cop);
-      ready = 1;
-    }
-    int t0 = task * tc, rows = imin(tc, T - t0);
-    // V[xi][r][ci] for the tiles t0.. of this task.
-    for (int r = 0; r < rows; r++) {
-      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), h0 = (rem / TW) * 2 - pt, w0 = (rem % TW) * 2 - pl;
-      wino_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
-    }
-    for (int xi = 0; xi < 16; xi++)
-      gemm_prepacked(rows, Co, Ci, V + xi * vs, Ci, pu + xi * Ci * Cop, Mb + xi * ms, Co);
-    for (int r = 0; r < rows; r++) {
-      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
-      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
-      f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
-      const f32 *m = Mb + r * Co;
-      int c = 0;
-      for (; c + 4 <= Co; c += 4) {
-        v128_t v[16], o[4];
-        for (int q = 0; q < 16; q++) v[q] = wasm_v128_load(m + q * ms + c);
-        WINO_OUT_T(v, o, wasm_f32x4_add, wasm_f32x4_sub)
-        wasm_v128_store(y00 + c, o[0]);
-        if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
-        if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
-      }
-      for (; c < Co; c++) {
-        f32 v[16], o[4];
-        for (int q = 0; q < 16; q++) v[q] = m[q * ms + c];
-        WINO_OUT_T(v, o, SADD, SSUB)
-        y00[c] = o[0];
-        if (two_w) y00[Co + c] = o[1];
-        if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
-      }
-    }
+// Writes one F(2x2, 3x3) tile: At m A from the 16 planes m[q * ms + co] to y's 2x2 outputs at
+// (oh, ow) of sample n (those inside y).
+static void wino2_output_tile(const f32 *m, int ms, f32 *y, int n, int OH, int OW, int Co, int oh, int ow) {
+  int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+  f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
+  int c = 0;
+  for (; c + 4 <= Co; c += 4) {
+    v128_t v[16], o[4];
+    for (int q = 0; q < 16; q++) v[q] = wasm_v128_load(m + q * ms + c);
+    WINO_OUT_T(v, o, wasm_f32x4_add, wasm_f32x4_sub)
+    wasm_v128_store(y00 + c, o[0]);
+    if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
+    if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
+  }
+  for (; c < Co; c++) {
+    f32 v[16], o[4];
+    for (int q = 0; q < 16; q++) v[q] = m[q * ms + c];
+    WINO_OUT_T(v, o, SADD, SSUB)
+    y00[c] = o[0];
+    if (two_w) y00[Co + c] = o[1];
+    if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
   }
 }
 
@@ -565,11 +544,7 @@ static inline __attribute__((always_inline)) void w43_at1(const f32 *m, int s, f
 // Bt d B of the 6x6 patch at (h0, w0) of sample n (zeros outside x), all Ci channels: dst[q * vs + ci].
 static void wino4_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
   const f32 *src[36];
-  for (int i = 0; i < 6; i++)
-    for (int j = 0; j < 6; j++) {
-      int h = h0 + i, w = w0 + j;
-      src[i * 6 + j] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
-    }
+  patch_pixels(x, zeros, n, H, W, Ci, h0, w0, 6, 1, src);
   int c = 0;
   for (; c + 4 <= Ci; c += 4) {
     v128_t d[36];
@@ -587,59 +562,74 @@ static void wino4_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W
   }
 }
 
-static void sp_conv2d_wino4(const int *args, int tid, int tc) {
+// Writes one F(4x4, 3x3) tile: At m A from the 36 planes m[q * ms + co] to y's 4x4 outputs at
+// (oh, ow) of sample n (those inside y).
+static void wino4_output_tile(const f32 *m, int ms, f32 *y, int n, int OH, int OW, int Co, int oh, int ow) {
+  int nh = imin(4, OH - oh), nw = imin(4, OW - ow);
+  int c = 0;
+  for (; c + 4 <= Co; c += 4) {
+    v128_t v[36], t6[24], o[4];
+    for (int q = 0; q < 36; q++) v[q] = wasm_v128_load(m + q * ms + c);
+    // Columns first: t6 (4 x 6) = At on each column; then each row of t6 -> 4 outputs.
+    for (int j = 0; j < 6; j++) { v128_t col[4]; w43_at(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+    for (int i = 0; i < nh; i++) {
+      w43_at(t6 + 6 * i, 1, o);
+      f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
+      for (int j = 0; j < nw; j++) wasm_v128_store(yr + j * Co, o[j]);
+    }
+  }
+  for (; c < Co; c++) {
+    f32 v[36], t6[24], o[4];
+    for (int q = 0; q < 36; q++) v[q] = m[q * ms + c];
+    for (int j = 0; j < 6; j++) { f32 col[4]; w43_at1(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+    for (int i = 0; i < nh; i++) {
+      w43_at1(t6 + 6 * i, 1, o);
+      f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
+      for (int j = 0; j < nw; j++) yr[j * Co] = o[j];
+    }
+  }
+}
+
+// The stride-1 3x3 forward conv on Winograd F(mt x mt, 3x3), mt = 2 or 4: per task, tc tiles'
+// input patches transformed into np = (mt + 2)^2 planes V, np GEMMs against the transformed
+// filter (U, built and packed once per thread), then each tile's outputs. Work per thread:
+// wino_work (mt = 2) or wino4_work (mt = 4).
+static void sp_conv2d_winograd(const int *args, int tid, int tc, int mt) {
   int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
   const f32 *x = P(13), *f = P(14); f32 *y = P(15);
-  int Cop = (Co + NR - 1) / NR * NR, TH = (OH + 3) / 4, TW = (OW + 3) / 4, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
-  f32 *zeros = P(16) + tid * args[17], *pu = zeros + ((Ci + 3) & ~3), *U = pu + 36 * Ci * Cop, *V = U + 36 * Ci * Co;
+  int np = (mt + 2) * (mt + 2);
+  int Cop = (Co + NR - 1) / NR * NR, TH = (OH + mt - 1) / mt, TW = (OW + mt - 1) / mt, T = N * TH * TW, ntasks = (T + tc - 1) / tc;
+  f32 *zeros = P(16) + tid * args[17], *pu = zeros + ((Ci + 3) & ~3), *U = pu + np * Ci * Cop, *V = U + np * Ci * Co;
   int vs = tc * Ci + WINO_PAD, ms = tc * Co + WINO_PAD;
-  f32 *Mb = V + 36 * vs;
+  f32 *Mb = V + np * vs;
   int ready = 0;
   for (int task; (task = NEXT_TASK()) < ntasks;) {
     if (!ready) {
       for (int i = 0; i < Ci; i++) zeros[i] = 0.f;
-      wino4_filter(f, Ci, Co, U);
-      for (int xi = 0; xi < 36; xi++)
+      if (mt == 4) wino4_filter(f, Ci, Co, U);
+      else wino_filter(f, Ci, Co, U);
+      for (int xi = 0; xi < np; xi++)
         for (int pc = 0; pc < Ci; pc += KC)
           packB(imin(KC, Ci - pc), Co, U + xi * Ci * Co + pc * Co, Co, 1, pu + xi * Ci * Cop + pc * Cop);
       ready = 1;
     }
     int t0 = task * tc, rows = imin(tc, T - t0);
     for (int r = 0; r < rows; r++) {
-      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW);
-      wino4_input_tile(x, zeros, n, H, W, Ci, (rem / TW) * 4 - pt, (rem % TW) * 4 - pl, V + r * Ci, vs);
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), h0 = (rem / TW) * mt - pt, w0 = (rem % TW) * mt - pl;
+      if (mt == 4) wino4_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
+      else wino_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
     }
-    for (int xi = 0; xi < 36; xi++)
+    for (int xi = 0; xi < np; xi++)
       gemm_prepacked(rows, Co, Ci, V + xi * vs, Ci, pu + xi * Ci * Cop, Mb + xi * ms, Co);
     for (int r = 0; r < rows; r++) {
-      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 4, ow = (rem % TW) * 4;
-      int nh = imin(4, OH - oh), nw = imin(4, OW - ow);
-      const f32 *m = Mb + r * Co;
-      int c = 0;
-      for (; c + 4 <= Co; c += 4) {
-        v128_t v[36], t6[24], o[4];
-        for (int q = 0; q < 36; q++) v[q] = wasm_v128_load(m + q * ms + c);
-        // Columns first: t6[i][j] (4 x 6) = At on column j; then each row of t6 -> 4 outputs.
-        for (int j = 0; j < 6; j++) { v128_t col[4]; w43_at(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
-        for (int i = 0; i < nh; i++) {
-          w43_at(t6 + 6 * i, 1, o);
-          f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
-          for (int j = 0; j < nw; j++) wasm_v128_store(yr + j * Co, o[j]);
-        }
-      }
-      for (; c < Co; c++) {
-        f32 v[36], t6[24], o[4];
-        for (int q = 0; q < 36; q++) v[q] = m[q * ms + c];
-        for (int j = 0; j < 6; j++) { f32 col[4]; w43_at1(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
-        for (int i = 0; i < nh; i++) {
-          w43_at1(t6 + 6 * i, 1, o);
-          f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
-          for (int j = 0; j < nw; j++) yr[j * Co] = o[j];
-        }
-      }
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * mt, ow = (rem % TW) * mt;
+      if (mt == 4) wino4_output_tile(Mb + r * Co, ms, y, n, OH, OW, Co, oh, ow);
+      else wino2_output_tile(Mb + r * Co, ms, y, n, OH, OW, Co, oh, ow);
     }
   }
 }
+
+static void dy_tile_transform(const f32 *dy, int n, int OH, int OW, int Co, int oh, int ow, f32 *mdst, int ms, int planes);
 
 // ---------------------------------------------------------------------------------------------
 // Winograd F(2x2, 2x2) for the 4x4 stride-2 convolution (the PatchGAN discriminator's layers).
@@ -699,11 +689,7 @@ static void w22_input_tile(const f32 *const *src, int C, f32 *dst, int vs) {
 static void s2w_x_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
   for (int ph = 0; ph < 4; ph++) {
     const f32 *src[9];
-    for (int u = 0; u < 3; u++)
-      for (int v = 0; v < 3; v++) {
-        int h = h0 + 2 * u + (ph >> 1), w = w0 + 2 * v + (ph & 1);
-        src[u * 3 + v] = h >= 0 && h < H && w >= 0 && w < W ? x + ((n * H + h) * W + w) * Ci : zeros;
-      }
+    patch_pixels(x, zeros, n, H, W, Ci, h0 + (ph >> 1), w0 + (ph & 1), 3, 2, src);
     w22_input_tile(src, Ci, dst + ph * Ci, vs);
   }
 }
@@ -815,11 +801,7 @@ static void sp_conv2d_backprop_input_s2w(const int *args, int tid, int tc) {
     for (int r = 0; r < rows; r++) {
       int t = t0 + r, n = t / (TI * TJ), rem = t % (TI * TJ), i0 = (rem / TJ) * 2 - 1, j0 = (rem % TJ) * 2 - 1;
       const f32 *src[9];
-      for (int u = 0; u < 3; u++)
-        for (int v = 0; v < 3; v++) {
-          int h = i0 + u, w = j0 + v;
-          src[u * 3 + v] = h >= 0 && h < OH && w >= 0 && w < OW ? dy + ((n * OH + h) * OW + w) * Co : zeros;
-        }
+      patch_pixels(dy, zeros, n, OH, OW, Co, i0, j0, 3, 1, src);
       w22_input_tile(src, Co, V + r * Co, vs);
     }
     for (int xi = 0; xi < 9; xi++) gemm_prepacked(rows, No, Co, V + xi * vs, Co, pu + xi * Co * Np, Mb + xi * ms, No);
@@ -874,23 +856,7 @@ static void sp_conv2d_backprop_filter_s2w(const int *args, int tid, int nth, int
     for (int r = 0; r < rows; r++) {
       int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
       s2w_x_tile(x, zeros, n, H, W, Ci, oh * 2 - pt, ow * 2 - pl, V + r * K, vs);
-      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
-      const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
-      ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
-      f32 *mdst = Mb + r * Co;
-      int c = 0;
-      for (; c + 4 <= Co; c += 4) {
-        v128_t yv[4], m[9];
-        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
-        W22_UP_T(yv, m, wasm_f32x4_add)
-        for (int q = 0; q < 9; q++) wasm_v128_store(mdst + q * ms + c, m[q]);
-      }
-      for (; c < Co; c++) {
-        f32 yv[4], m[9];
-        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? ys[q][c] : 0.f;
-        W22_UP_T(yv, m, SADD)
-        for (int q = 0; q < 9; q++) mdst[q * ms + c] = m[q];
-      }
+      dy_tile_transform(dy, n, OH, OW, Co, oh, ow, Mb + r * Co, ms, 9);
     }
     for (int xi = 0; xi < 9; xi++)
       sgemm(K, Co, rows, V + xi * vs, 1, K, Mb + xi * ms, Co, 1, dU + xi * K * Co, Co, !first, gw);
@@ -917,13 +883,12 @@ __attribute__((export_name("sp_conv2d"))) void sp_conv2d(const int *args, int ti
   f32 *cols = P(16) + tid * args[17], *gw = cols + chunk * KH * KW * Ci;
   int kk = KH * KW * Ci, Ptot = N * OH * OW, nchunks = (Ptot + chunk - 1) / chunk;
   int tc = args[19];
-  if (tc > 0 && args[20] == 4 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino4_work(Ci, Co, tc)) {
-    sp_conv2d_wino4(args, tid, tc);
-    return;
-  }
-  if (tc > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1 && args[17] >= wino_work(Ci, Co, tc)) {
-    sp_conv2d_wino(args, tid, tc);
-    return;
+  if (tc > 0 && KH == 3 && KW == 3 && args[9] == 1 && args[10] == 1) {
+    int mt = args[20] == 4 ? 4 : 2;
+    if (args[17] >= (mt == 4 ? wino4_work(Ci, Co, tc) : wino_work(Ci, Co, tc))) {
+      sp_conv2d_winograd(args, tid, tc, mt);
+      return;
+    }
   }
   if (tc > 0 && KH == 4 && KW == 4 && args[9] == 2 && args[10] == 2 && args[17] >= s2w_work(4 * Ci, Co, Ci, tc)) {
     sp_conv2d_s2w(args, tid, tc);
@@ -1004,6 +969,30 @@ static int wino_bf_work(int Ci, int Co, int tc) {
   }
 #define SNEG(a) (-(a))
 
+// The filter gradients' dy side: the 2x2 dy tile at (oh, ow) of sample n (zeros past the bottom /
+// right edge) as A dy At into `planes` planes mdst[q * ms + co]: 16 for F(2x2, 3x3) (WINO_DY_T),
+// 9 for the stride-2 F(2x2, 2x2) (W22_UP_T, A = G there).
+static void dy_tile_transform(const f32 *dy, int n, int OH, int OW, int Co, int oh, int ow, f32 *mdst, int ms, int planes) {
+  int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
+  const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
+  ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
+  int c = 0;
+  for (; c + 4 <= Co; c += 4) {
+    v128_t yv[4], m[16];
+    for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
+    if (planes == 9) W22_UP_T(yv, m, wasm_f32x4_add)
+    else WINO_DY_T(yv, m, wasm_f32x4_add, wasm_f32x4_sub, wasm_f32x4_neg)
+    for (int q = 0; q < planes; q++) wasm_v128_store(mdst + q * ms + c, m[q]);
+  }
+  for (; c < Co; c++) {
+    f32 yv[4], m[16];
+    for (int q = 0; q < 4; q++) yv[q] = ys[q] ? ys[q][c] : 0.f;
+    if (planes == 9) W22_UP_T(yv, m, SADD)
+    else WINO_DY_T(yv, m, SADD, SSUB, SNEG)
+    for (int q = 0; q < planes; q++) mdst[q * ms + c] = m[q];
+  }
+}
+
 static void sp_conv2d_backprop_filter_wino(const int *args, int tid, int nth, int tc) {
   int N = args[0], H = args[1], W = args[2], Ci = args[3], OH = args[4], OW = args[5], Co = args[6], pt = args[11], pl = args[12];
   const f32 *x = P(13), *dy = P(15);
@@ -1020,24 +1009,7 @@ static void sp_conv2d_backprop_filter_wino(const int *args, int tid, int nth, in
       int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), th = rem / TW, tw = rem % TW;
       int h0 = th * 2 - pt, w0 = tw * 2 - pl, oh = th * 2, ow = tw * 2;
       wino_input_tile(x, zeros, n, H, W, Ci, h0, w0, V + r * Ci, vs);
-      // dy tile (zeros past the bottom / right edge), then A dy At.
-      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
-      const f32 *y00 = dy + ((n * OH + oh) * OW + ow) * Co, *ys[4];
-      ys[0] = y00; ys[1] = two_w ? y00 + Co : 0; ys[2] = two_h ? y00 + OW * Co : 0; ys[3] = two_h && two_w ? y00 + OW * Co + Co : 0;
-      f32 *mdst = Mb + r * Co;
-      int c = 0;
-      for (; c + 4 <= Co; c += 4) {
-        v128_t yv[4], m[16];
-        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? wasm_v128_load(ys[q] + c) : wasm_f32x4_splat(0.f);
-        WINO_DY_T(yv, m, wasm_f32x4_add, wasm_f32x4_sub, wasm_f32x4_neg)
-        for (int q = 0; q < 16; q++) wasm_v128_store(mdst + q * ms + c, m[q]);
-      }
-      for (; c < Co; c++) {
-        f32 yv[4], m[16];
-        for (int q = 0; q < 4; q++) yv[q] = ys[q] ? ys[q][c] : 0.f;
-        WINO_DY_T(yv, m, SADD, SSUB, SNEG)
-        for (int q = 0; q < 16; q++) mdst[q * ms + c] = m[q];
-      }
+      dy_tile_transform(dy, n, OH, OW, Co, oh, ow, Mb + r * Co, ms, 16);
     }
     for (int xi = 0; xi < 16; xi++)
       sgemm(Ci, Co, rows, V + xi * vs, 1, Ci, Mb + xi * ms, Co, 1, dU + xi * Ci * Co, Co, !first, gw);
