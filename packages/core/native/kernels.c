@@ -397,6 +397,27 @@ static void wino_filter(const f32 *f, int Ci, int Co, f32 *U) {
   }
 #define SADD(a, b) ((a) + (b))
 #define SSUB(a, b) ((a) - (b))
+// The stride-2 Winograd F(2x2, 2x2)'s transforms (see "Winograd F(2x2, 2x2) for the 4x4 stride-2
+// convolution" below).
+// Bt d B on 9 values d[0..8] (row-major 3x3), in place.
+#define W22_IN_T(d, SUB)                                                                         \
+  for (int j = 0; j < 3; j++) { d[j] = SUB(d[j], d[3 + j]); d[6 + j] = SUB(d[6 + j], d[3 + j]); } \
+  for (int i = 0; i < 3; i++) { d[3 * i] = SUB(d[3 * i], d[3 * i + 1]); d[3 * i + 2] = SUB(d[3 * i + 2], d[3 * i + 1]); }
+// At m A: y[0..3] (row-major 2x2) from m[0..8]. Also the filter gradient's Gt dU G (Gt = At).
+#define W22_OUT_T(m, y, ADD)                                                                     \
+  {                                                                                              \
+    __typeof__(m[0]) r0[3], r1[3];                                                               \
+    for (int j = 0; j < 3; j++) { r0[j] = ADD(m[j], m[3 + j]); r1[j] = ADD(m[3 + j], m[6 + j]); } \
+    y[0] = ADD(r0[0], r0[1]); y[1] = ADD(r0[1], r0[2]); y[2] = ADD(r1[0], r1[1]); y[3] = ADD(r1[1], r1[2]); \
+  }
+// G g Gt: u[0..8] from the 2x2 taps g[0..3]; also the filter gradient's A dy At (A = G).
+#define W22_UP_T(g, u, ADD)                                                                      \
+  {                                                                                              \
+    __typeof__(g[0]) t[3][2];                                                                    \
+    for (int b = 0; b < 2; b++) { t[0][b] = g[b]; t[1][b] = ADD(g[b], g[2 + b]); t[2][b] = g[2 + b]; } \
+    for (int i = 0; i < 3; i++) { u[3 * i] = t[i][0]; u[3 * i + 1] = ADD(t[i][0], t[i][1]); u[3 * i + 2] = t[i][1]; } \
+  }
+
 
 // src[i * a + j] = pixel (h0 + i*step, w0 + j*step) of sample n of x [N, H, W, C], or `zeros`
 // where that is outside x: the a x a patch a Winograd input transform reads.
@@ -447,24 +468,27 @@ static void gemm_prepacked(int M, int N, int K, const f32 *A, int lda, const f32
   }
 }
 
-// Writes one F(2x2, 3x3) tile: At m A from the 16 planes m[q * ms + co] to y's 2x2 outputs at
-// (oh, ow) of sample n (those inside y).
-static void wino2_output_tile(const f32 *m, int ms, f32 *y, int n, int OH, int OW, int Co, int oh, int ow) {
+// Writes one 2x2 output tile, At m A from the planes m[q * ms + co], to y at (oh, ow) of sample n
+// (those outputs inside y): 16 planes for F(2x2, 3x3) (WINO_OUT_T), 9 for the stride-2
+// F(2x2, 2x2) (W22_OUT_T).
+static void wino2_output_tile(const f32 *m, int ms, int planes, f32 *y, int n, int OH, int OW, int Co, int oh, int ow) {
   int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
   f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
   int c = 0;
   for (; c + 4 <= Co; c += 4) {
     v128_t v[16], o[4];
-    for (int q = 0; q < 16; q++) v[q] = wasm_v128_load(m + q * ms + c);
-    WINO_OUT_T(v, o, wasm_f32x4_add, wasm_f32x4_sub)
+    for (int q = 0; q < planes; q++) v[q] = wasm_v128_load(m + q * ms + c);
+    if (planes == 9) W22_OUT_T(v, o, wasm_f32x4_add)
+    else WINO_OUT_T(v, o, wasm_f32x4_add, wasm_f32x4_sub)
     wasm_v128_store(y00 + c, o[0]);
     if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
     if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
   }
   for (; c < Co; c++) {
     f32 v[16], o[4];
-    for (int q = 0; q < 16; q++) v[q] = m[q * ms + c];
-    WINO_OUT_T(v, o, SADD, SSUB)
+    for (int q = 0; q < planes; q++) v[q] = m[q * ms + c];
+    if (planes == 9) W22_OUT_T(v, o, SADD)
+    else WINO_OUT_T(v, o, SADD, SSUB)
     y00[c] = o[0];
     if (two_w) y00[Co + c] = o[1];
     if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
@@ -487,59 +511,52 @@ static int wino4_work(int Ci, int Co, int tc) {
   return ((Ci + 3) & ~3) + 36 * Ci * ((Co + NR - 1) / NR * NR) + 36 * Ci * Co + 36 * (tc * (Ci + Co) + 2 * WINO_PAD);
 }
 
+// G g for one column (a, b, c) of 3 taps: u[0..5] = [a/4, -(a+b+c)/6, -(a-b+c)/6, a/24 + b/12 + c/6,
+// a/24 - b/12 + c/6, c].
+static inline void wino4_g(f32 a, f32 b, f32 c, f32 *u) {
+  const f32 c4 = 1.f / 4, c6 = 1.f / 6, c12 = 1.f / 12, c24 = 1.f / 24;
+  u[0] = c4 * a; u[1] = -c6 * (a + b + c); u[2] = -c6 * (a - b + c);
+  u[3] = c24 * a + c12 * b + c6 * c; u[4] = c24 * a - c12 * b + c6 * c; u[5] = c;
+}
+
 // U[xi][ci][co] = (G g Gt)[xi] for the filter [3, 3, Ci, Co].
 static void wino4_filter(const f32 *f, int Ci, int Co, f32 *U) {
-  const f32 c4 = 1.f / 4, c6 = 1.f / 6, c12 = 1.f / 12, c24 = 1.f / 24;
   for (int ci = 0; ci < Ci; ci++)
     for (int co = 0; co < Co; co++) {
-      f32 g[3][3], t[6][3];
+      f32 g[3][3], t[3][6], u[6];
       for (int kh = 0; kh < 3; kh++) for (int kw = 0; kw < 3; kw++) g[kh][kw] = f[((kh * 3 + kw) * Ci + ci) * Co + co];
-      for (int j = 0; j < 3; j++) {
-        f32 a = g[0][j], b = g[1][j], c = g[2][j];
-        t[0][j] = c4 * a; t[1][j] = -c6 * (a + b + c); t[2][j] = -c6 * (a - b + c);
-        t[3][j] = c24 * a + c12 * b + c6 * c; t[4][j] = c24 * a - c12 * b + c6 * c; t[5][j] = c;
-      }
+      for (int j = 0; j < 3; j++) wino4_g(g[0][j], g[1][j], g[2][j], t[j]); // t[j][i] = (G g)[i][j]
       for (int i = 0; i < 6; i++) {
-        f32 a = t[i][0], b = t[i][1], c = t[i][2], u[6];
-        u[0] = c4 * a; u[1] = -c6 * (a + b + c); u[2] = -c6 * (a - b + c);
-        u[3] = c24 * a + c12 * b + c6 * c; u[4] = c24 * a - c12 * b + c6 * c; u[5] = c;
+        wino4_g(t[0][i], t[1][i], t[2][i], u);
         for (int j = 0; j < 6; j++) U[((i * 6 + j) * Ci + ci) * Co + co] = u[j];
       }
     }
 }
 
-// Bt on 6 vectors d[0], d[s], .., d[5s], in place.
-static inline __attribute__((always_inline)) void w43_bt(v128_t *d, int s) {
-  v128_t d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
-  v128_t four = wasm_f32x4_splat(4.f), five = wasm_f32x4_splat(5.f), two = wasm_f32x4_splat(2.f);
-  v128_t p = wasm_f32x4_add(d3, d4), q = wasm_f32x4_add(d1, d2), r = wasm_f32x4_sub(d4, d3), u = wasm_f32x4_sub(d1, d2);
-  v128_t a = wasm_f32x4_sub(d4, d2), b = wasm_f32x4_mul(two, wasm_f32x4_sub(d3, d1));
-  d[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d0), wasm_f32x4_mul(five, d2)), d4);
-  d[s] = wasm_f32x4_sub(p, wasm_f32x4_mul(four, q));
-  d[2 * s] = wasm_f32x4_add(r, wasm_f32x4_mul(four, u));
-  d[3 * s] = wasm_f32x4_add(a, b);
-  d[4 * s] = wasm_f32x4_sub(a, b);
-  d[5 * s] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d1), wasm_f32x4_mul(five, d3)), d5);
-}
-static inline __attribute__((always_inline)) void w43_bt1(f32 *d, int s) {
-  f32 d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
-  f32 p = d3 + d4, q = d1 + d2, r = d4 - d3, u = d1 - d2, a = d4 - d2, b = 2.f * (d3 - d1);
-  d[0] = (4.f * d0 - 5.f * d2) + d4; d[s] = p - 4.f * q; d[2 * s] = r + 4.f * u;
-  d[3 * s] = a + b; d[4 * s] = a - b; d[5 * s] = (4.f * d1 - 5.f * d3) + d5;
-}
-// At on 6 vectors m[0], m[s], .., m[5s] -> y[0..3].
-static inline __attribute__((always_inline)) void w43_at(const v128_t *m, int s, v128_t *y) {
-  v128_t m1 = m[s], m2 = m[2 * s], m3 = m[3 * s], m4 = m[4 * s];
-  v128_t a = wasm_f32x4_add(m1, m2), b = wasm_f32x4_sub(m1, m2), c = wasm_f32x4_add(m3, m4), d = wasm_f32x4_sub(m3, m4);
-  y[0] = wasm_f32x4_add(wasm_f32x4_add(m[0], a), c);
-  y[1] = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(2.f), d));
-  y[2] = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(4.f), c));
-  y[3] = wasm_f32x4_add(wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(8.f), d)), m[5 * s]);
-}
-static inline __attribute__((always_inline)) void w43_at1(const f32 *m, int s, f32 *y) {
-  f32 a = m[s] + m[2 * s], b = m[s] - m[2 * s], c = m[3 * s] + m[4 * s], d = m[3 * s] - m[4 * s];
-  y[0] = (m[0] + a) + c; y[1] = b + 2.f * d; y[2] = a + 4.f * c; y[3] = (b + 8.f * d) + m[5 * s];
-}
+// Bt on the 6 values d[0], d[s], .., d[5s], in place (vectors or scalars; MULC(k, v) = k . v).
+#define W43_BT(d, s, ADD, SUB, MULC)                                                             \
+  {                                                                                              \
+    __typeof__(d[0]) d0_ = d[0], d1_ = d[s], d2_ = d[2 * (s)], d3_ = d[3 * (s)], d4_ = d[4 * (s)], d5_ = d[5 * (s)]; \
+    __typeof__(d[0]) a_ = SUB(d4_, d2_), b_ = MULC(2.f, SUB(d3_, d1_));                                \
+    d[0] = ADD(SUB(MULC(4.f, d0_), MULC(5.f, d2_)), d4_);                                           \
+    d[s] = SUB(ADD(d3_, d4_), MULC(4.f, ADD(d1_, d2_)));                                             \
+    d[2 * (s)] = ADD(SUB(d4_, d3_), MULC(4.f, SUB(d1_, d2_)));                                       \
+    d[3 * (s)] = ADD(a_, b_);                                                                      \
+    d[4 * (s)] = SUB(a_, b_);                                                                      \
+    d[5 * (s)] = ADD(SUB(MULC(4.f, d1_), MULC(5.f, d3_)), d5_);                                     \
+  }
+// At on the 6 values m[0], m[s], .., m[5s] -> y[0..3].
+#define W43_AT(m, s, y, ADD, SUB, MULC)                                                          \
+  {                                                                                              \
+    __typeof__(m[0]) a_ = ADD(m[s], m[2 * (s)]), b_ = SUB(m[s], m[2 * (s)]);                       \
+    __typeof__(m[0]) c_ = ADD(m[3 * (s)], m[4 * (s)]), d_ = SUB(m[3 * (s)], m[4 * (s)]);           \
+    y[0] = ADD(ADD(m[0], a_), c_);                                                                 \
+    y[1] = ADD(b_, MULC(2.f, d_));                                                                 \
+    y[2] = ADD(a_, MULC(4.f, c_));                                                                 \
+    y[3] = ADD(ADD(b_, MULC(8.f, d_)), m[5 * (s)]);                                                \
+  }
+#define VMULC(k, v) wasm_f32x4_mul(wasm_f32x4_splat(k), v)
+#define SMULC(k, v) ((k) * (v))
 
 // Bt d B of the 6x6 patch at (h0, w0) of sample n (zeros outside x), all Ci channels: dst[q * vs + ci].
 static void wino4_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W, int Ci, int h0, int w0, f32 *dst, int vs) {
@@ -549,15 +566,15 @@ static void wino4_input_tile(const f32 *x, const f32 *zeros, int n, int H, int W
   for (; c + 4 <= Ci; c += 4) {
     v128_t d[36];
     for (int q = 0; q < 36; q++) d[q] = wasm_v128_load(src[q] + c);
-    for (int j = 0; j < 6; j++) w43_bt(d + j, 6);
-    for (int i = 0; i < 6; i++) w43_bt(d + 6 * i, 1);
+    for (int j = 0; j < 6; j++) W43_BT((d + j), 6, wasm_f32x4_add, wasm_f32x4_sub, VMULC)
+    for (int i = 0; i < 6; i++) W43_BT((d + 6 * i), 1, wasm_f32x4_add, wasm_f32x4_sub, VMULC)
     for (int q = 0; q < 36; q++) wasm_v128_store(dst + q * vs + c, d[q]);
   }
   for (; c < Ci; c++) {
     f32 d[36];
     for (int q = 0; q < 36; q++) d[q] = src[q][c];
-    for (int j = 0; j < 6; j++) w43_bt1(d + j, 6);
-    for (int i = 0; i < 6; i++) w43_bt1(d + 6 * i, 1);
+    for (int j = 0; j < 6; j++) W43_BT((d + j), 6, SADD, SSUB, SMULC)
+    for (int i = 0; i < 6; i++) W43_BT((d + 6 * i), 1, SADD, SSUB, SMULC)
     for (int q = 0; q < 36; q++) dst[q * vs + c] = d[q];
   }
 }
@@ -571,9 +588,9 @@ static void wino4_output_tile(const f32 *m, int ms, f32 *y, int n, int OH, int O
     v128_t v[36], t6[24], o[4];
     for (int q = 0; q < 36; q++) v[q] = wasm_v128_load(m + q * ms + c);
     // Columns first: t6 (4 x 6) = At on each column; then each row of t6 -> 4 outputs.
-    for (int j = 0; j < 6; j++) { v128_t col[4]; w43_at(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+    for (int j = 0; j < 6; j++) { v128_t col[4]; W43_AT((v + j), 6, col, wasm_f32x4_add, wasm_f32x4_sub, VMULC) for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
     for (int i = 0; i < nh; i++) {
-      w43_at(t6 + 6 * i, 1, o);
+      W43_AT((t6 + 6 * i), 1, o, wasm_f32x4_add, wasm_f32x4_sub, VMULC)
       f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
       for (int j = 0; j < nw; j++) wasm_v128_store(yr + j * Co, o[j]);
     }
@@ -581,9 +598,9 @@ static void wino4_output_tile(const f32 *m, int ms, f32 *y, int n, int OH, int O
   for (; c < Co; c++) {
     f32 v[36], t6[24], o[4];
     for (int q = 0; q < 36; q++) v[q] = m[q * ms + c];
-    for (int j = 0; j < 6; j++) { f32 col[4]; w43_at1(v + j, 6, col); for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
+    for (int j = 0; j < 6; j++) { f32 col[4]; W43_AT((v + j), 6, col, SADD, SSUB, SMULC) for (int i = 0; i < 4; i++) t6[i * 6 + j] = col[i]; }
     for (int i = 0; i < nh; i++) {
-      w43_at1(t6 + 6 * i, 1, o);
+      W43_AT((t6 + 6 * i), 1, o, SADD, SSUB, SMULC)
       f32 *yr = y + ((n * OH + oh + i) * OW + ow) * Co + c;
       for (int j = 0; j < nw; j++) yr[j * Co] = o[j];
     }
@@ -624,7 +641,7 @@ static void sp_conv2d_winograd(const int *args, int tid, int tc, int mt) {
     for (int r = 0; r < rows; r++) {
       int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * mt, ow = (rem % TW) * mt;
       if (mt == 4) wino4_output_tile(Mb + r * Co, ms, y, n, OH, OW, Co, oh, ow);
-      else wino2_output_tile(Mb + r * Co, ms, y, n, OH, OW, Co, oh, ow);
+      else wino2_output_tile(Mb + r * Co, ms, 16, y, n, OH, OW, Co, oh, ow);
     }
   }
 }
@@ -643,25 +660,6 @@ static void dy_tile_transform(const f32 *dy, int n, int OH, int OW, int Co, int 
 // by one at the top and left) with the turned filter and 4*Ci output channels; the filter gradient
 // is the dual transform, as in sp_conv2d_backprop_filter_wino.
 // ---------------------------------------------------------------------------------------------
-// Bt d B on 9 values d[0..8] (row-major 3x3), in place.
-#define W22_IN_T(d, SUB)                                                                         \
-  for (int j = 0; j < 3; j++) { d[j] = SUB(d[j], d[3 + j]); d[6 + j] = SUB(d[6 + j], d[3 + j]); } \
-  for (int i = 0; i < 3; i++) { d[3 * i] = SUB(d[3 * i], d[3 * i + 1]); d[3 * i + 2] = SUB(d[3 * i + 2], d[3 * i + 1]); }
-// At m A: y[0..3] (row-major 2x2) from m[0..8]. Also the filter gradient's Gt dU G (Gt = At).
-#define W22_OUT_T(m, y, ADD)                                                                     \
-  {                                                                                              \
-    __typeof__(m[0]) r0[3], r1[3];                                                               \
-    for (int j = 0; j < 3; j++) { r0[j] = ADD(m[j], m[3 + j]); r1[j] = ADD(m[3 + j], m[6 + j]); } \
-    y[0] = ADD(r0[0], r0[1]); y[1] = ADD(r0[1], r0[2]); y[2] = ADD(r1[0], r1[1]); y[3] = ADD(r1[1], r1[2]); \
-  }
-// G g Gt: u[0..8] from the 2x2 taps g[0..3]; also the filter gradient's A dy At (A = G).
-#define W22_UP_T(g, u, ADD)                                                                      \
-  {                                                                                              \
-    __typeof__(g[0]) t[3][2];                                                                    \
-    for (int b = 0; b < 2; b++) { t[0][b] = g[b]; t[1][b] = ADD(g[b], g[2 + b]); t[2][b] = g[2 + b]; } \
-    for (int i = 0; i < 3; i++) { u[3 * i] = t[i][0]; u[3 * i + 1] = ADD(t[i][0], t[i][1]); u[3 * i + 2] = t[i][1]; } \
-  }
-
 // Floats per thread: zeros[up4(C)] | V [9 planes of tc*K + WINO_PAD] | M [9 planes of tc*No +
 // WINO_PAD]. Forward: K = 4*Ci, No = Co, C = Ci; input gradient: K = Co, No = 4*Ci, C = Co.
 static int s2w_work(int K, int No, int C, int tc) {
@@ -758,27 +756,8 @@ static void sp_conv2d_s2w(const int *args, int tid, int tc) {
     }
     for (int xi = 0; xi < 9; xi++) gemm_prepacked(rows, Co, K, V + xi * vs, K, pu + xi * K * Cop, Mb + xi * ms, Co);
     for (int r = 0; r < rows; r++) {
-      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW), oh = (rem / TW) * 2, ow = (rem % TW) * 2;
-      int two_h = oh + 1 < OH, two_w = ow + 1 < OW;
-      f32 *y00 = y + ((n * OH + oh) * OW + ow) * Co, *y10 = y00 + OW * Co;
-      const f32 *m = Mb + r * Co;
-      int c = 0;
-      for (; c + 4 <= Co; c += 4) {
-        v128_t v[9], o[4];
-        for (int q = 0; q < 9; q++) v[q] = wasm_v128_load(m + q * ms + c);
-        W22_OUT_T(v, o, wasm_f32x4_add)
-        wasm_v128_store(y00 + c, o[0]);
-        if (two_w) wasm_v128_store(y00 + Co + c, o[1]);
-        if (two_h) { wasm_v128_store(y10 + c, o[2]); if (two_w) wasm_v128_store(y10 + Co + c, o[3]); }
-      }
-      for (; c < Co; c++) {
-        f32 v[9], o[4];
-        for (int q = 0; q < 9; q++) v[q] = m[q * ms + c];
-        W22_OUT_T(v, o, SADD)
-        y00[c] = o[0];
-        if (two_w) y00[Co + c] = o[1];
-        if (two_h) { y10[c] = o[2]; if (two_w) y10[Co + c] = o[3]; }
-      }
+      int t = t0 + r, n = t / (TH * TW), rem = t % (TH * TW);
+      wino2_output_tile(Mb + r * Co, ms, 9, y, n, OH, OW, Co, (rem / TW) * 2, (rem % TW) * 2);
     }
   }
 }
@@ -1067,9 +1046,8 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
       int p0 = c * chunk, end = imin(Ptot, p0 + chunk);
       for (int kh = 0; kh < KH; kh++)
         for (int kw = 0; kw < KW; kw++)
-          for (int v0 = 0; v0 < nv;) {
-            // 8 vector channels at a time (16 measured slower: 12 accumulators + 4 loads spill).
-            int wide = 8;
+          // 8 vector channels at a time (16 measured slower: 12 accumulators + 4 loads spill).
+          for (int v0 = 0; v0 < nv; v0 += 8) {
             int p = p0, acc = 0;
             while (p < end) {
               int n = p / (OH * OW), rem = p % (OH * OW), oh = rem / OW, ow = rem % OW, len = imin(OW - ow, end - p);
@@ -1083,11 +1061,10 @@ __attribute__((export_name("sp_conv2d_backprop_filter"))) void sp_conv2d_backpro
             // local[s][v]: narrowOut s = co, v = ci; else s = ci, v = co. dw[(kh, kw, ci), co].
             f32 *d = dw + (kh * KW + kw) * Ci * Co;
             for (int s2 = 0; s2 < ns; s2++)
-              for (int v = 0; v < wide; v++) {
+              for (int v = 0; v < 8; v++) {
                 int ci = narrowOut ? v0 + v : s2, co = narrowOut ? s2 : v0 + v;
-                d[ci * Co + co] = (first ? 0.f : d[ci * Co + co]) + local[s2 * wide + v];
+                d[ci * Co + co] = (first ? 0.f : d[ci * Co + co]) + local[s2 * 8 + v];
               }
-            v0 += wide;
           }
       first = 0;
     }

@@ -83,7 +83,8 @@ export function useFastEngine(e: FastEngine): void {
  * Winograd F(2x2,3x3) for 3x3 stride-1 convolutions: Conv2D (inference and training) and, inside
  * training, Conv2DBackpropInput (as the conv of dy with the turned, transposed filter) and
  * Conv2DBackpropFilter (the dual transform, sp_conv2d_backprop_filter_wino). Likewise F(2x2,2x2)
- * over the input's four phases for the 4x4 stride-2 convolutions (the discriminator's), all three. Its rounding
+ * over the input's four phases for the 4x4 stride-2 convolutions (the discriminator's), all three, and
+ * F(4x4,3x3) for the 3x3 stride-1 forward by default (its rounding error is ~8x F(2x2,3x3)'s). Their rounding
  * differs from the im2col GEMM's by ~1e-6 relative (more than a reordered sum), so a training run
  * with it follows the GEMM/cpu trajectory only until Adam amplifies that across a ReLU kink (see
  * fast-wasm-training.test.ts). Still deterministic: same inputs, same bits, run to run.
@@ -170,22 +171,27 @@ function convArgs(g: ConvGeom, x: number, f: number, y: number, work: number, wo
  */
 function winogradTiles(g: ConvGeom, threads: number): number {
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1) return 0;
-  const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
-  const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (g.ci + g.co)))));
-  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+  return tilesPerTask(outputTiles(g), Math.min(32, up4(Math.max(8, Math.floor(8192 / (g.ci + g.co))))), threads);
 }
 
 /**
- * The 3x3 stride-1 forward conv as Winograd F(4x4, 3x3) (native sp_conv2d_wino4: 4x4 output tiles,
- * 1.78x fewer multiply-adds than F(2x2, 3x3)): tiles per task, 0 = not such a conv.
+ * A Winograd path's tiles per task: at most `cap` (so a task's transformed planes stay in cache),
+ * and few enough that each thread gets about four tasks.
+ */
+function tilesPerTask(tiles: number, cap: number, threads: number): number {
+  return Math.max(4, Math.min(cap, up4(Math.ceil(tiles / (4 * threads)))));
+}
+
+/**
+ * The 3x3 stride-1 forward conv as Winograd F(4x4, 3x3) (native sp_conv2d_winograd with mt = 4:
+ * 4x4 output tiles, 1.78x fewer multiply-adds than F(2x2, 3x3)): tiles per task (at most 16),
+ * 0 = not such a conv.
  */
 function winograd4Tiles(g: ConvGeom, threads: number): number {
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1) return 0;
   const tiles = g.n * Math.ceil(g.oh / 4) * Math.ceil(g.ow / 4);
-  const tc = Math.min(WINO4_MAX_TILES, up4(Math.max(4, Math.floor(2048 / (g.ci + g.co)))));
-  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+  return tilesPerTask(tiles, Math.min(16, up4(Math.max(4, Math.floor(2048 / (g.ci + g.co))))), threads);
 }
-let WINO4_MAX_TILES = 16;
 
 /** Floats per thread F(4x4, 3x3) needs (native wino4_work). */
 function winograd4Work(g: ConvGeom, tiles: number): number {
@@ -222,8 +228,7 @@ function winogradFilterWork(g: ConvGeom, tiles: number): number {
  */
 function stride2Tiles(g: ConvGeom, tiles: number, k: number, no: number, threads: number): number {
   if (g.kh !== 4 || g.kw !== 4 || g.sh !== 2 || g.sw !== 2) return 0;
-  const tc = Math.min(32, up4(Math.max(8, Math.floor(8192 / (k + no)))));
-  return Math.max(4, Math.min(tc, up4(Math.ceil(tiles / (4 * threads)))));
+  return tilesPerTask(tiles, Math.min(32, up4(Math.max(8, Math.floor(8192 / (k + no))))), threads);
 }
 
 /** Floats per thread the stride-2 Winograd forward / input gradient needs (native s2w_work). */
