@@ -125,7 +125,7 @@ export class StyleEngine {
     this.dispose();
     const cfg = generatorConfigFromWeights(weights);
     // One neutral style (γ = 1, β = 0); setStyle writes the chosen one.
-    const g = generatorFor(weights);
+    const g = generatorFor(weights, [], cfg);
     this.model = { sha, backend, g };
     this.loads++;
     this.tileSize = null;
